@@ -1,0 +1,84 @@
+/**
+ * Server -> client messages: the envelope (PROTOCOL section 2) and the reply types (section 3).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Every server message. `timestamp` is UTC ISO-8601 with microseconds and `+00:00`, taken at publish;
+ * `sequence` is per stream, strictly increasing by 1 (0 on replies).
+ */
+export const Envelope = Type.Object({
+  type: Type.String(),
+  timestamp: Type.String({ pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00$' }),
+  sequence: Type.Integer({ minimum: 0 }),
+  data: Type.Unknown(),
+});
+export type Envelope<T = unknown> = { type: string; timestamp: string; sequence: number; data: T };
+
+/** Welcome sent on connect. */
+export const ConnectionData = Type.Object({
+  client_id: Type.String(),
+  server_version: Type.String(),
+  protocol_version: Type.String(),
+  encoding: Type.Union([Type.Literal('json'), Type.Literal('msgpack')]),
+  available_streams: Type.Array(Type.String()),
+  max_payload_bytes: Type.Integer(),
+  heartbeat_interval_ms: Type.Integer(),
+  node_id: Type.Optional(Type.String()),
+  resumable: Type.Optional(Type.Boolean()),
+});
+export const PongData = Type.Object({
+  timestamp: Type.String(),
+  client_timestamp: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+  rtt_ms: Type.Optional(Type.Number()),
+});
+export const HeartbeatResponseData = Type.Object({ serverTime: Type.String(), clientTime: Type.Optional(Type.Unknown()) });
+export const SubscribedData = Type.Object({
+  streams: Type.Array(Type.String()),
+  all_subscriptions: Type.Array(Type.String()),
+  recovered: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
+  epochs: Type.Optional(Type.Record(Type.String(), Type.String())),
+  offsets: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+});
+export const UnsubscribedData = Type.Object({ streams: Type.Array(Type.String()), all_subscriptions: Type.Array(Type.String()) });
+export const StatusReplyData = Type.Object(
+  {
+    client_id: Type.String(),
+    connected_at: Type.String(),
+    uptime: Type.Number({ description: 'seconds' }),
+    subscriptions: Type.Array(Type.String()),
+    messages_sent: Type.Integer(),
+    messages_received: Type.Integer(),
+    bytes_sent: Type.Integer(),
+    bytes_received: Type.Integer(),
+    last_rtt_ms: Type.Union([Type.Number(), Type.Null()]),
+    dropped: Type.Integer(),
+  },
+  { additionalProperties: true },
+);
+export const ErrorData = Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
+export const PublishedData = Type.Object({ stream: Type.String(), sequence: Type.Integer() });
+export const BatchData = Type.Object({ messages: Type.Array(Envelope) });
+
+/** Reply and control messages by type. */
+export const SERVER_MESSAGES = {
+  connection: ConnectionData,
+  pong: PongData,
+  heartbeat_response: HeartbeatResponseData,
+  subscribed: SubscribedData,
+  unsubscribed: UnsubscribedData,
+  status: StatusReplyData,
+  error: ErrorData,
+  published: PublishedData,
+  batch: BatchData,
+} as const;
+
+export type ConnectionData = Static<typeof ConnectionData>;
+export type PongData = Static<typeof PongData>;
+export type HeartbeatResponseData = Static<typeof HeartbeatResponseData>;
+export type SubscribedData = Static<typeof SubscribedData>;
+export type UnsubscribedData = Static<typeof UnsubscribedData>;
+export type StatusReplyData = Static<typeof StatusReplyData>;
+export type ErrorData = Static<typeof ErrorData>;
+export type PublishedData = Static<typeof PublishedData>;
+export type BatchData = Static<typeof BatchData>;

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian/Ubuntu machine, then the npm dependencies and the
+# dashboard build. Idempotent: system packages are installed only when missing.
+#   chromium        browser tests (driven by playwright-core; never downloaded by npm)
+#   redis-server    cluster-mode tests start their own redis-server on a free port
+#   ffmpeg          video/camera frame sources
+#   python3-websockets  the Python publisher example
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+need=()
+command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+python3 -c 'import websockets' 2>/dev/null || need+=(python3-websockets)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing system packages: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+npm run build:web --silent
