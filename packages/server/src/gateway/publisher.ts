@@ -1,0 +1,31 @@
+/**
+ * The in-process publish API the pipeline (and REST, and publisher connections) use.
+ */
+import type { CanonicalStream } from '@tablecast/protocol';
+
+/** Options of one publish. */
+export interface PublishOptions {
+  /** Publish timestamp, microseconds since the Unix epoch; default now. */
+  timestampMicros?: number;
+}
+
+/** What a publish returns once the message is sequenced (and stored, for reliable streams). */
+export interface PublishResult {
+  stream: CanonicalStream;
+  /** Per-stream sequence, strictly increasing by 1. */
+  sequence: number;
+  /** Wire timestamp (ISO-8601 with microseconds). */
+  timestamp: string;
+}
+
+/** Anything that accepts stream messages: the gateway hub implements it. */
+export interface StreamPublisher {
+  /**
+   * Publishes `data` on `stream`: sequences it, stores it in history (reliable streams) and fans it
+   * out to every subscriber.
+   * @throws PublishError (code UNAVAILABLE) when the broker is down; callers may retry.
+   */
+  publish(stream: CanonicalStream, data: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult>;
+  /** Number of local clients subscribed to `stream` (aliases included). */
+  subscriberCount(stream: CanonicalStream): number;
+}
