@@ -28,6 +28,7 @@ export const WebSocketSection = Obj({
   max_queue_bytes: Int(1_048_576, 4096, 1024 * 1024 * 1024, 'per-client send queue bound; a reliable stream over it closes 4100'),
   write_high_water_bytes: Int(65_536, 1024, 64 * 1024 * 1024, 'socket buffer level above which messages are queued instead of written'),
   rate_limit_per_min: Int(100, 1, 1_000_000, 'inbound messages per connection per minute (RATE_LIMIT)'),
+  publisher_rate_limit_per_min: Int(6000, 1, 10_000_000, 'inbound messages per minute for publisher/admin connections'),
   rate_limit_violations_before_close: Int(20, 1, 1_000_000, 'RATE_LIMIT errors before the connection is closed with 1008'),
   connections_per_ip_per_min: Int(10, 1, 1_000_000, 'new connections per IP per minute; close 1008 above'),
   max_connections: Int(20_000, 1, 1_000_000, 'close 4101 above'),

@@ -1,0 +1,226 @@
+/**
+ * ClientSession: one WebSocket connection's state and its bounded, prioritized send queue.
+ *
+ * Fast path: when nothing is queued and the socket buffer is below the high-water mark, the
+ * pre-framed bytes are written straight to the socket. Otherwise messages wait in the queue:
+ * latest-value streams conflate (one pending message per stream, the newest), reliable streams queue
+ * in order. The queue is bounded in bytes (socket buffer included); under pressure, pending
+ * latest-value messages are evicted lowest priority first; when a reliable message still does not
+ * fit, the client is closed with 4100 (slow consumer). Flushing sends by priority
+ * (alert > config > event > trajectory > state > performance > frame).
+ */
+import type { WebSocket } from 'ws';
+import { CloseCode, clampCloseReason, type CanonicalStream } from '@tablecast/protocol';
+import type { Encoding, OutboundMessage } from './outbound.js';
+import type { Subscription } from './subscription.js';
+
+/** Why a message was not delivered (metrics label). */
+export type DropReason = 'conflated' | 'queue_full' | 'throttled' | 'sampled' | 'acked' | 'closed';
+
+/** Hooks the hub gives every session (metrics, slow-consumer handling). */
+export interface SessionHooks {
+  onSent(session: ClientSession, message: OutboundMessage, bytes: number): void;
+  onDrop(session: ClientSession, stream: CanonicalStream | null, reason: DropReason): void;
+}
+
+/** Queue limits. */
+export interface SessionLimits {
+  /** Bytes queued + buffered in the socket before eviction / 4100. */
+  maxQueueBytes: number;
+  /** Socket buffer level above which messages are queued. */
+  highWaterBytes: number;
+  /** Smallest message compressed when permessage-deflate is negotiated. */
+  compressThreshold: number;
+}
+
+type Sender = { sendFrame(list: Buffer[], cb?: (err?: Error) => void): void };
+
+const BUCKETS = 8; // priorities -1 (replies) .. 6, shifted by one
+
+/** Per-connection state. */
+export class ClientSession {
+  readonly subscriptions = new Map<CanonicalStream, Subscription>();
+  readonly connectedAtMs = Date.now();
+  lastSeenMs = Date.now();
+  lastRttMs: number | null = null;
+  pingSentAtMs = 0;
+  messagesSent = 0;
+  messagesReceived = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+  dropped = 0;
+  rateViolations = 0;
+  /** Highest acknowledged sequence per reliable stream. */
+  readonly acked = new Map<CanonicalStream, number>();
+  /** Arbitrary attributes (auth principal, groups, user id) set by transports. */
+  readonly attributes = new Map<string, unknown>();
+  closed = false;
+
+  private readonly sender: Sender | null;
+  private readonly buckets: (OutboundMessage | CanonicalStream)[][] = Array.from({ length: BUCKETS }, () => []);
+  private readonly latestPending = new Map<CanonicalStream, OutboundMessage>();
+  private queuedCount = 0;
+  private queuedBytes = 0;
+
+  /**
+   * @param id unique connection id (the client's `client_id` when given)
+   * @param ws the accepted socket
+   * @param encoding wire encoding
+   * @param compressed whether permessage-deflate was negotiated (disables pre-framed writes)
+   */
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    readonly ip: string,
+    readonly encoding: Encoding,
+    readonly compressed: boolean,
+    private readonly limits: SessionLimits,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.sender = compressed ? null : ((ws as unknown as { _sender: Sender })._sender ?? null);
+    const raw = (ws as unknown as { _socket?: NodeJS.EventEmitter })._socket;
+    raw?.on('drain', () => this.flush());
+  }
+
+  /** Bytes waiting in this session's queue plus the socket's own buffer. */
+  pendingBytes(): number {
+    return this.queuedBytes + this.ws.bufferedAmount;
+  }
+
+  /** Number of messages waiting in the queue. */
+  queueLength(): number {
+    return this.queuedCount;
+  }
+
+  /** Queues or writes one message. */
+  send(message: OutboundMessage): void {
+    if (this.closed) return;
+    if (this.queuedCount === 0 && this.ws.bufferedAmount < this.limits.highWaterBytes) {
+      this.write(message);
+      return;
+    }
+    this.enqueue(message);
+  }
+
+  private enqueue(message: OutboundMessage): void {
+    const size = message.payload(this.encoding).length;
+    const stream = message.stream;
+    if (stream && !message.reliable) {
+      const prev = this.latestPending.get(stream);
+      if (prev) {
+        this.latestPending.set(stream, message);
+        this.queuedBytes += size - prev.payload(this.encoding).length;
+        this.dropped++;
+        this.hooks.onDrop(this, stream, 'conflated');
+      } else {
+        this.latestPending.set(stream, message);
+        this.bucket(message.priority).push(stream);
+        this.queuedCount++;
+        this.queuedBytes += size;
+      }
+    } else {
+      this.bucket(message.priority).push(message);
+      this.queuedCount++;
+      this.queuedBytes += size;
+    }
+    if (this.pendingBytes() > this.limits.maxQueueBytes) this.relievePressure(message);
+  }
+
+  /** Evicts pending latest-value messages, lowest priority first; closes 4100 when a reliable one cannot fit. */
+  private relievePressure(incoming: OutboundMessage): void {
+    for (let b = BUCKETS - 1; b >= 0 && this.pendingBytes() > this.limits.maxQueueBytes; b--) {
+      const bucket = this.buckets[b]!;
+      for (let i = bucket.length - 1; i >= 0 && this.pendingBytes() > this.limits.maxQueueBytes; i--) {
+        const entry = bucket[i]!;
+        if (typeof entry !== 'string') continue;
+        const m = this.latestPending.get(entry);
+        if (m) {
+          this.latestPending.delete(entry);
+          this.queuedBytes -= m.payload(this.encoding).length;
+        }
+        bucket.splice(i, 1);
+        this.queuedCount--;
+        this.dropped++;
+        this.hooks.onDrop(this, entry, 'queue_full');
+      }
+    }
+    if (this.pendingBytes() > this.limits.maxQueueBytes && (incoming.reliable || this.queuedCount > 0)) {
+      this.close(CloseCode.SLOW_CONSUMER, `slow consumer: over ${this.limits.maxQueueBytes} queued bytes`);
+    }
+  }
+
+  private bucket(priority: number): (OutboundMessage | CanonicalStream)[] {
+    return this.buckets[Math.min(BUCKETS - 1, Math.max(0, priority + 1))]!;
+  }
+
+  /** Writes queued messages by priority while the socket buffer is below the high-water mark. */
+  flush(): void {
+    if (this.closed) return;
+    for (let b = 0; b < BUCKETS && this.queuedCount > 0; b++) {
+      const bucket = this.buckets[b]!;
+      let taken = 0;
+      while (taken < bucket.length && this.ws.bufferedAmount < this.limits.highWaterBytes) {
+        const entry = bucket[taken++]!;
+        let m: OutboundMessage | undefined;
+        if (typeof entry === 'string') {
+          m = this.latestPending.get(entry);
+          this.latestPending.delete(entry);
+        } else m = entry;
+        this.queuedCount--;
+        if (!m) continue;
+        this.queuedBytes -= m.payload(this.encoding).length;
+        this.write(m);
+        if (this.closed) return;
+      }
+      if (taken > 0) bucket.splice(0, taken);
+      if (bucket.length > 0) return; // socket full: wait for 'drain'
+    }
+  }
+
+  private write(message: OutboundMessage): void {
+    let bytes: number;
+    if (this.sender) {
+      const frame = message.frame(this.encoding);
+      bytes = frame.length;
+      this.sender.sendFrame([frame]);
+    } else {
+      const payload = message.payload(this.encoding);
+      bytes = payload.length;
+      this.ws.send(payload, { binary: this.encoding === 'msgpack', compress: payload.length >= this.limits.compressThreshold });
+    }
+    this.messagesSent++;
+    this.bytesSent += bytes;
+    this.hooks.onSent(this, message, bytes);
+  }
+
+  /**
+   * Records an acknowledgement and drops queued reliable messages of `stream` up to `sequence`.
+   */
+  ack(stream: CanonicalStream, sequence: number): void {
+    if (sequence <= (this.acked.get(stream) ?? 0)) return;
+    this.acked.set(stream, sequence);
+    for (const bucket of this.buckets) {
+      for (let i = bucket.length - 1; i >= 0; i--) {
+        const e = bucket[i]!;
+        if (typeof e !== 'string' && e.stream === stream && e.sequence > 0 && e.sequence <= sequence) {
+          bucket.splice(i, 1);
+          this.queuedCount--;
+          this.queuedBytes -= e.payload(this.encoding).length;
+          this.hooks.onDrop(this, stream, 'acked');
+        }
+      }
+    }
+  }
+
+  /** Closes the socket with `code`; reasons are clamped to the protocol limit. Idempotent. */
+  close(code: number, reason = ''): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sub of this.subscriptions.values()) sub.dispose();
+    try {
+      this.ws.close(code, clampCloseReason(reason));
+    } catch {
+      this.ws.terminate();
+    }
+  }
+}

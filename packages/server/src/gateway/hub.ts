@@ -1,0 +1,332 @@
+/**
+ * Hub: the subscription registry and fan-out engine of one gateway node.
+ *
+ * - publish(): validates, timestamps and hands the message to the Broker (which sequences it and
+ *   stores reliable streams in history); the Broker delivers it back to every node's hub.
+ * - fan-out: per stream, subscribers are grouped by filter variant; each variant transforms and
+ *   serializes the message once and every session of the variant gets the same bytes.
+ * - subscribe(): registers the subscription, resumes reliable streams from `since` through the
+ *   Broker's history (live messages are held meanwhile, so resume is gapless and in order) and
+ *   sends the newest message of latest-value streams at once.
+ */
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import {
+  DELIVERY_CLASS, ErrorCode, STREAM_PAYLOADS, canonicalStream, formatTimestamp, isStreamName, nowMicros,
+  type CanonicalStream, type Filters, type SubscribedData,
+} from '@tablecast/protocol';
+import type { Broker, BrokerMessage } from './broker.js';
+import type { ClientSession } from './client-session.js';
+import { compileFilters, validateFilters, type CompiledFilters, type TransformContext } from './filters.js';
+import { tableToPixels4k } from './coordinates.js';
+import { ProtocolError, PublishError } from './errors.js';
+import type { GatewayMetrics } from './metrics.js';
+import { OutboundMessage } from './outbound.js';
+import type { PublishOptions, PublishResult, StreamPublisher } from './publisher.js';
+import { Subscription } from './subscription.js';
+
+/** Checks whether a session may subscribe to / publish on a stream (auth plugs in here). */
+export interface StreamAuthorizer {
+  canSubscribe(session: ClientSession, stream: CanonicalStream): boolean;
+  canPublish(session: ClientSession | null, stream: CanonicalStream): boolean;
+}
+
+const ALLOW_ALL: StreamAuthorizer = { canSubscribe: () => true, canPublish: () => true };
+
+/** Re-encodes a `frame` payload at a quality level (low/medium/high). */
+export type FrameTranscoder = (data: Record<string, unknown>, quality: 'low' | 'medium' | 'high') => Promise<Record<string, unknown>>;
+
+/** One filter variant of a stream: the sessions that share its serialized bytes. */
+class Variant {
+  readonly subs = new Set<Subscription>();
+  private chain: Promise<void> = Promise.resolve();
+  constructor(readonly filters: CompiledFilters) {}
+
+  /** Applies the content filters; null when the message is filtered out. */
+  render(m: BrokerMessage, ctx: TransformContext): OutboundMessage | null {
+    const data = this.filters.transform ? this.filters.transform(m.data, ctx) : m.data;
+    if (data === null) return null;
+    return new OutboundMessage(m.stream, m.stream, m.sequence, formatTimestamp(m.timestampMicros), m.timestampMicros, data);
+  }
+
+  /** Serializes async work (frame transcoding) per variant so order is kept. */
+  then(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task, task);
+  }
+}
+
+const validators = new Map<CanonicalStream, TypeCheck<TSchema>>();
+function validatorOf(stream: CanonicalStream): TypeCheck<TSchema> {
+  let v = validators.get(stream);
+  if (!v) {
+    v = TypeCompiler.Compile(STREAM_PAYLOADS[stream]);
+    validators.set(stream, v);
+  }
+  return v;
+}
+
+/**
+ * Validates a payload against its stream schema.
+ * @throws PublishError(INVALID_PAYLOAD) with details.path of the first bad field
+ */
+export function validatePayload(stream: CanonicalStream, data: unknown): void {
+  const check = validatorOf(stream);
+  if (!check.Check(data)) {
+    const e = check.Errors(data).First();
+    const path = `data${e?.path.replaceAll('/', '.') ?? ''}`;
+    throw new PublishError(ErrorCode.INVALID_PAYLOAD, `${stream}: ${path}: ${e?.message ?? 'invalid'}`, { path, stream });
+  }
+}
+
+/** Hub options. */
+export interface HubOptions {
+  broker: Broker;
+  metrics: GatewayMetrics;
+  /** Max history messages sent on resume. */
+  historyLimit: number;
+  authorizer?: StreamAuthorizer;
+  frameTranscoder?: FrameTranscoder;
+  /** Whether in-process publishes are schema-validated (REST and publisher connections always are). */
+  validateInProcess?: boolean;
+}
+
+/** The subscription registry and fan-out engine. Implements {@link StreamPublisher}. */
+export class Hub implements StreamPublisher {
+  readonly sessions = new Map<string, ClientSession>();
+  private readonly variants = new Map<CanonicalStream, Map<string, Variant>>();
+  private readonly brokerSubscribed = new Set<CanonicalStream>();
+  private readonly lastValue = new Map<CanonicalStream, BrokerMessage>();
+  private ctx: TransformContext = { toPixels4k: tableToPixels4k({ width: 2.54, height: 1.27 }) };
+  authorizer: StreamAuthorizer;
+
+  constructor(private readonly options: HubOptions) {
+    this.authorizer = options.authorizer ?? ALLOW_ALL;
+  }
+
+  get broker(): Broker {
+    return this.options.broker;
+  }
+
+  /**
+   * Sets the table geometry and camera calibration used by `coordinates: pixels_4k`.
+   * @param homography 3x3 row-major table metres -> image pixels, or null for a linear mapping
+   */
+  setCalibration(table: { width: number; height: number }, homography?: number[] | null, imageSize?: { width: number; height: number } | null): void {
+    this.ctx = { toPixels4k: tableToPixels4k(table, homography, imageSize) };
+  }
+
+  /** {@inheritDoc StreamPublisher.publish} */
+  async publish(stream: CanonicalStream, data: Record<string, unknown>, options: PublishOptions = {}): Promise<PublishResult> {
+    if (!isStreamName(stream)) throw new PublishError(ErrorCode.INVALID_STREAM, `unknown stream "${String(stream)}"`);
+    const canonical = canonicalStream(stream);
+    if (this.options.validateInProcess !== false) validatePayload(canonical, data);
+    const micros = options.timestampMicros ?? nowMicros();
+    let m: BrokerMessage;
+    try {
+      m = await this.options.broker.publish(canonical, stripSequence(data), micros, DELIVERY_CLASS[canonical] === 'reliable');
+    } catch (err) {
+      if (err instanceof PublishError) throw err;
+      throw new PublishError(ErrorCode.UNAVAILABLE, `broker publish failed: ${(err as Error).message}`, undefined, { cause: err });
+    }
+    this.options.metrics.stream(canonical).published++;
+    if (DELIVERY_CLASS[canonical] === 'latest') this.lastValue.set(canonical, m);
+    this.ensureBrokerSubscription(canonical);
+    return { stream: canonical, sequence: m.sequence, timestamp: formatTimestamp(m.timestampMicros) };
+  }
+
+  /**
+   * Publishes an untrusted payload (REST, publisher connections): always schema-validated.
+   * @throws PublishError(INVALID_PAYLOAD) with details.path, or UNAVAILABLE
+   */
+  async publishValidated(stream: CanonicalStream, data: Record<string, unknown>): Promise<PublishResult> {
+    validatePayload(stream, data);
+    return this.publish(stream, data);
+  }
+
+  /** {@inheritDoc StreamPublisher.subscriberCount} */
+  subscriberCount(stream: CanonicalStream): number {
+    let n = 0;
+    for (const v of this.variants.get(canonicalStream(stream))?.values() ?? []) n += v.subs.size;
+    return n;
+  }
+
+  private ensureBrokerSubscription(stream: CanonicalStream): void {
+    if (this.brokerSubscribed.has(stream)) return;
+    this.brokerSubscribed.add(stream);
+    void this.options.broker.subscribe(stream, (m) => this.fanOut(m)).catch(() => this.brokerSubscribed.delete(stream));
+  }
+
+  /** Delivers one sequenced message to every local subscriber of its stream. */
+  fanOut(m: BrokerMessage): void {
+    if (DELIVERY_CLASS[m.stream] === 'latest') this.lastValue.set(m.stream, m);
+    const variants = this.variants.get(m.stream);
+    if (!variants || variants.size === 0) return;
+    for (const variant of variants.values()) {
+      if (variant.filters.quality && this.options.frameTranscoder) {
+        const transcode = this.options.frameTranscoder;
+        const quality = variant.filters.quality;
+        variant.then(async () => {
+          const out = variant.render(m, this.ctx);
+          if (!out) return;
+          const data = await transcode(out.data as Record<string, unknown>, quality).catch(() => out.data as Record<string, unknown>);
+          this.deliver(variant, new OutboundMessage(out.type, m.stream, m.sequence, out.timestamp, m.timestampMicros, data));
+        });
+        continue;
+      }
+      const out = variant.render(m, this.ctx);
+      if (out) this.deliver(variant, out);
+    }
+  }
+
+  private deliver(variant: Variant, out: OutboundMessage): void {
+    for (const sub of variant.subs) sub.offer(out);
+    this.options.metrics.observeLatency(nowMicros() - out.timestampMicros);
+  }
+
+  /**
+   * Subscribes a session to streams.
+   * @param streams names as sent by the client (aliases allowed)
+   * @param since last sequence the client holds per stream (reliable streams resume from it)
+   * @param epochs epoch the client's offsets belong to, per stream
+   * @returns the `subscribed` reply and `deliver`, to call once the reply was sent
+   * @throws ProtocolError INVALID_STREAM / INVALID_FILTER / FORBIDDEN; nothing is subscribed then
+   */
+  async subscribe(
+    session: ClientSession,
+    streams: string[],
+    rawFilters: unknown,
+    since: Record<string, number> = {},
+    epochs: Record<string, string> = {},
+  ): Promise<{ reply: SubscribedData; deliver: () => void }> {
+    const invalid = streams.filter((s) => !isStreamName(s));
+    if (invalid.length > 0) {
+      throw new ProtocolError(ErrorCode.INVALID_STREAM, `unknown stream(s): ${invalid.join(', ')}`, { streams: invalid });
+    }
+    const filters: Filters = validateFilters(rawFilters);
+    const names = [...new Set(streams)] as (typeof streams[number])[];
+    const compiled = names.map((name) => {
+      const stream = canonicalStream(name as Parameters<typeof canonicalStream>[0]);
+      if (!this.authorizer.canSubscribe(session, stream)) {
+        throw new ProtocolError(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${name}`, { stream: name });
+      }
+      return { name, stream, filters: compileFilters(filters, stream) };
+    });
+
+    const recovered: Record<string, boolean> = {};
+    const epochOut: Record<string, string> = {};
+    const offsets: Record<string, number> = {};
+    const followUps: (() => void)[] = [];
+    for (const { name, stream, filters: f } of compiled) {
+      const reliable = DELIVERY_CLASS[stream] === 'reliable';
+      const sub = new Subscription(session, stream, name, f, reliable);
+      this.detach(session, stream);
+      session.subscriptions.set(stream, sub);
+      const variant = this.variantFor(stream, f);
+      variant.subs.add(sub);
+      this.ensureBrokerSubscription(stream);
+      const resumeFrom = since[name] ?? since[stream] ?? (reliable ? session.acked.get(stream) : undefined);
+      if (reliable && resumeFrom !== undefined) {
+        sub.beginRecovery();
+        sub.lastSequence = resumeFrom;
+        const range = await this.options.broker.history(stream, resumeFrom, epochs[name] ?? epochs[stream], this.options.historyLimit);
+        recovered[name] = range.recovered;
+        epochOut[name] = range.epoch;
+        offsets[name] = range.latest;
+        const history = range.recovered ? range.messages.map((m) => variant.render(m, this.ctx)).filter((x): x is OutboundMessage => x !== null) : [];
+        if (!range.recovered) sub.lastSequence = 0;
+        followUps.push(() => sub.endRecovery(history));
+      } else {
+        const pos = await this.options.broker.position(stream);
+        epochOut[name] = pos.epoch;
+        offsets[name] = pos.latest;
+        const last = reliable ? undefined : this.lastValue.get(stream);
+        if (last) followUps.push(() => {
+          const out = variant.render(last, this.ctx);
+          if (out) sub.offer(out);
+        });
+      }
+    }
+    const reply: SubscribedData = {
+      streams: compiled.map((c) => c.name),
+      all_subscriptions: this.subscriptionNames(session),
+      epochs: epochOut,
+      offsets,
+    };
+    if (Object.keys(recovered).length > 0) reply.recovered = recovered;
+    // The caller sends the reply first, then calls deliver() (recovered history, latest values).
+    return { reply, deliver: () => followUps.forEach((fn) => fn()) };
+  }
+
+  /**
+   * Unsubscribes; delivery stops at once (pending throttled/aggregated messages are discarded).
+   * @throws ProtocolError(INVALID_STREAM) for unknown names
+   */
+  unsubscribe(session: ClientSession, streams: string[]): { streams: string[]; all_subscriptions: string[] } {
+    const invalid = streams.filter((s) => !isStreamName(s));
+    if (invalid.length > 0) throw new ProtocolError(ErrorCode.INVALID_STREAM, `unknown stream(s): ${invalid.join(', ')}`, { streams: invalid });
+    for (const name of streams) this.detach(session, canonicalStream(name as Parameters<typeof canonicalStream>[0]));
+    return { streams, all_subscriptions: this.subscriptionNames(session) };
+  }
+
+  /** Names the session is subscribed with. */
+  subscriptionNames(session: ClientSession): string[] {
+    return [...session.subscriptions.values()].map((s) => s.alias);
+  }
+
+  private variantFor(stream: CanonicalStream, f: CompiledFilters): Variant {
+    let byKey = this.variants.get(stream);
+    if (!byKey) {
+      byKey = new Map();
+      this.variants.set(stream, byKey);
+    }
+    let v = byKey.get(f.variantKey);
+    if (!v) {
+      v = new Variant(f);
+      byKey.set(f.variantKey, v);
+    }
+    return v;
+  }
+
+  private detach(session: ClientSession, stream: CanonicalStream): void {
+    const sub = session.subscriptions.get(stream);
+    if (!sub) return;
+    sub.dispose();
+    session.subscriptions.delete(stream);
+    const byKey = this.variants.get(stream);
+    const v = byKey?.get(sub.filters.variantKey);
+    if (v) {
+      v.subs.delete(sub);
+      if (v.subs.size === 0) byKey!.delete(sub.filters.variantKey);
+    }
+  }
+
+  /** Registers a session. */
+  add(session: ClientSession): void {
+    this.sessions.set(session.id, session);
+  }
+
+  /** Removes a session and all its subscriptions. */
+  remove(session: ClientSession): void {
+    for (const stream of [...session.subscriptions.keys()]) this.detach(session, stream);
+    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+  }
+
+  /** Sends a reply (sequence 0) to one session. */
+  reply(session: ClientSession, type: string, data: unknown): void {
+    const micros = nowMicros();
+    session.send(new OutboundMessage(type, null, 0, formatTimestamp(micros), micros, data));
+  }
+
+  /** Sends an `error` reply and counts it. */
+  replyError(session: ClientSession, code: string, message: string, details?: unknown): void {
+    const m = this.options.metrics.protocolErrors;
+    m.set(code, (m.get(code) ?? 0) + 1);
+    this.reply(session, 'error', details === undefined ? { code, message } : { code, message, details });
+  }
+}
+
+function stripSequence(data: Record<string, unknown>): Record<string, unknown> {
+  if (!('sequence' in data)) return data;
+  const { sequence: _s, ...rest } = data;
+  return rest;
+}
