@@ -1,0 +1,34 @@
+/**
+ * What the HTTP routes need from the server, passed explicitly (no global state).
+ */
+import type { Config } from '../config/index.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { Hub } from '../gateway/hub.js';
+import type { GatewayMetrics } from '../gateway/metrics.js';
+import type { FrameHub } from '../video/frame-hub.js';
+import type { Registry } from 'prom-client';
+
+/** Health of one component. */
+export interface ComponentHealth {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  [key: string]: unknown;
+}
+
+/** Server-wide state the routes read and control. */
+export interface RouteContext {
+  config: Config;
+  hub: Hub;
+  gateway: Gateway;
+  metrics: GatewayMetrics;
+  registry: Registry;
+  frames: FrameHub;
+  version: string;
+  nodeId: string;
+  startedAtMs: number;
+  /** Extra components (pipeline, cluster) that report health. */
+  components: Map<string, () => ComponentHealth>;
+  /** Starts/stops the pipeline (system/start|stop); resolves with the new running state. */
+  system: { running(): boolean; start(): Promise<void>; stop(): Promise<void> };
+  /** Camera calibration / table geometry for /vision/calibration, or null. */
+  calibration(): Record<string, unknown> | null;
+}

@@ -1,0 +1,13 @@
+/**
+ * GET /metrics: Prometheus text format from the server's own prom-client Registry.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from './context.js';
+
+/** Registers /metrics (root, not prefixed). */
+export async function metricsRoute(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+    reply.header('content-type', ctx.registry.contentType);
+    return ctx.registry.metrics();
+  });
+}

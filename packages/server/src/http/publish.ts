@@ -1,0 +1,90 @@
+/**
+ * POST /api/v1/publish: one `{stream, data}` or a batch (`[...]` or `{messages: [...]}`), guarded by
+ * an API key (X-API-Key or Authorization: Bearer). Payloads are validated against the stream schema;
+ * invalid ones are answered with the path of the bad field and never broadcast.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode, canonicalStream, isStreamName } from '@tablecast/protocol';
+import { PublishError } from '../gateway/errors.js';
+import { validatePayload } from '../gateway/hub.js';
+import type { RouteContext } from './context.js';
+
+/** Extracts the API key of a request. */
+export function apiKeyOf(req: FastifyRequest): string | null {
+  const k = req.headers['x-api-key'];
+  if (typeof k === 'string' && k) return k;
+  const h = req.headers.authorization;
+  if (h && /^bearer\s+/i.test(h)) return h.replace(/^bearer\s+/i, '').trim();
+  return null;
+}
+
+/** Checks publish permission for a REST request; the auth module may replace it. */
+export type PublishGuard = (req: FastifyRequest, stream: string) => { ok: true } | { ok: false; status: 401 | 403; message: string };
+
+/** Default guard: any configured publish API key. */
+export function apiKeyGuard(keys: readonly string[]): PublishGuard {
+  return (req) => {
+    const key = apiKeyOf(req);
+    if (!key) return { ok: false, status: 401, message: 'publish needs an API key (X-API-Key or Authorization: Bearer)' };
+    if (!keys.includes(key)) return { ok: false, status: 403, message: 'API key not accepted' };
+    return { ok: true };
+  };
+}
+
+type Item = { stream?: unknown; data?: unknown };
+
+/** Registers POST /api/v1/publish. */
+export async function publishRoutes(app: FastifyInstance, ctx: RouteContext, guard: PublishGuard): Promise<void> {
+  app.post('/api/v1/publish', {
+    schema: {
+      tags: ['publish'],
+      summary: 'Publish one message {stream, data} or a batch ([...] or {messages: [...]})',
+      body: { anyOf: [{ type: 'object' }, { type: 'array' }] },
+    },
+  }, async (req, reply) => {
+    const body = req.body as Item | Item[] | { messages?: Item[] };
+    const batch = Array.isArray(body) ? body : Array.isArray((body as { messages?: Item[] }).messages) ? (body as { messages: Item[] }).messages : null;
+    const items: Item[] = batch ?? [body as Item];
+    if (items.length === 0 || items.length > ctx.config.publish.max_batch) {
+      reply.code(400);
+      return { error: { code: ErrorCode.INVALID_MESSAGE, message: `a batch holds 1..${ctx.config.publish.max_batch} messages` } };
+    }
+    // Validate everything first: a batch is all-or-nothing.
+    for (const [i, item] of items.entries()) {
+      const at = batch ? `[${i}]` : '';
+      if (!item || typeof item !== 'object' || typeof item.stream !== 'string' || !item.data || typeof item.data !== 'object' || Array.isArray(item.data)) {
+        reply.code(400);
+        return { error: { code: ErrorCode.INVALID_MESSAGE, message: `${at || 'body'}: expected {stream: string, data: object}`, details: { index: batch ? i : undefined } } };
+      }
+      if (!isStreamName(item.stream)) {
+        reply.code(400);
+        return { error: { code: ErrorCode.INVALID_STREAM, message: `unknown stream "${item.stream}"`, details: { index: batch ? i : undefined } } };
+      }
+      const g = guard(req, item.stream);
+      if (!g.ok) {
+        reply.code(g.status);
+        return { error: { code: g.status === 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, message: g.message } };
+      }
+      try {
+        validatePayload(canonicalStream(item.stream), item.data);
+      } catch (err) {
+        if (err instanceof PublishError) {
+          reply.code(400);
+          return { error: { code: err.code, message: err.message, details: { ...err.details, index: batch ? i : undefined } } };
+        }
+        throw err;
+      }
+    }
+    const results = [];
+    for (const item of items) {
+      try {
+        const r = await ctx.hub.publish(canonicalStream(item.stream as never), item.data as Record<string, unknown>);
+        results.push({ stream: r.stream, sequence: r.sequence, timestamp: r.timestamp });
+      } catch (err) {
+        reply.code(err instanceof PublishError && err.code === ErrorCode.UNAVAILABLE ? 503 : 500);
+        return { error: { code: err instanceof PublishError ? err.code : ErrorCode.INTERNAL, message: (err as Error).message }, published: results };
+      }
+    }
+    return batch ? { published: results } : results[0];
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * createServer(): composes one tablecast server (config, broker, hub, WebSocket gateway, HTTP API,
+ * video, pipeline). Everything hangs off the returned object: two servers can run in one process.
+ */
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import client from 'prom-client';
+import type { Logger } from 'pino';
+import { CloseCode, type CanonicalStream } from '@tablecast/protocol';
+import { loadConfig, type Config, type ConfigInput } from './config/index.js';
+import { createBroker } from './gateway/broker-factory.js';
+import { Gateway } from './gateway/gateway.js';
+import { Hub, type StreamAuthorizer } from './gateway/hub.js';
+import { GatewayMetrics } from './gateway/metrics.js';
+import { ApiKeyAuthenticator, type ConnectionAuthenticator } from './gateway/connection-auth.js';
+import { UpgradeRouter } from './gateway/upgrade-router.js';
+import type { PublishOptions, PublishResult } from './gateway/publisher.js';
+import { FrameHub } from './video/frame-hub.js';
+import type { ComponentHealth, RouteContext } from './http/context.js';
+import { healthRoutes } from './http/health.js';
+import { apiKeyGuard, publishRoutes, type PublishGuard } from './http/publish.js';
+import { websocketRoutes, type AdminGuard } from './http/websocket-api.js';
+import { asyncApiRoutes, registerOpenApi } from './http/docs.js';
+import { configRoutes } from './http/config-routes.js';
+import { metricsRoute } from './http/metrics-route.js';
+import { webRoutes } from './web-static.js';
+import { SERVER_VERSION } from './version.js';
+import { transcodeFrame } from './video/frame-quality.js';
+
+/** What the pipeline module provides (see pipeline/index.ts). */
+export interface PipelineHandle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): Record<string, unknown>;
+  calibration(): Record<string, unknown> | null;
+}
+
+/** Options of createServer. */
+export interface CreateServerOptions {
+  /** Programmatic config overrides (applied over file and environment). */
+  overrides?: ConfigInput;
+  /** Environment for overrides; default process.env. Tests pass `{}`. */
+  env?: NodeJS.ProcessEnv;
+  /** Config file path. */
+  configFile?: string;
+  /** Pass false to not start the pipeline even when a source is configured. */
+  startPipeline?: boolean;
+  /** Pino logger options override (tests use `false`). */
+  logger?: boolean | { level: string };
+}
+
+/** Extension points other modules (auth, channels, cluster) fill in before listen(). */
+export interface ServerExtensions {
+  authenticator: ConnectionAuthenticator;
+  authorizer: StreamAuthorizer;
+  publishGuard: PublishGuard;
+  adminGuard: AdminGuard;
+}
+
+/** A composed server. */
+export interface TablecastServer {
+  readonly config: Config;
+  readonly app: FastifyInstance;
+  readonly hub: Hub;
+  readonly gateway: Gateway;
+  readonly frames: FrameHub;
+  readonly metrics: GatewayMetrics;
+  readonly registry: client.Registry;
+  readonly upgrades: UpgradeRouter;
+  readonly nodeId: string;
+  readonly log: Logger;
+  pipeline: PipelineHandle | null;
+  /** Publishes on a stream (the in-process API of the pipeline). */
+  publish(stream: CanonicalStream, data: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult>;
+  /** Binds the port (config server.host/port) and starts the pipeline; resolves with the address. */
+  listen(): Promise<{ port: number; url: string }>;
+  /** Closes clients with 1001, stops the pipeline, closes HTTP and the broker. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a server. Nothing listens until `listen()`.
+ * @throws ConfigError when the configuration is invalid (message names the key)
+ */
+export async function createServer(options: CreateServerOptions = {}): Promise<TablecastServer> {
+  const config = loadConfig({ env: options.env, overrides: options.overrides, file: options.configFile });
+  const nodeId = config.server.node_id ?? `node-${randomBytes(4).toString('hex')}`;
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: typeof options.logger === 'object' ? options.logger.level : config.server.log_level },
+    bodyLimit: Math.max(1024 * 1024, config.websocket.max_payload_bytes * 16),
+    forceCloseConnections: true,
+  });
+  const log = app.log as unknown as Logger;
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'tablecast_process_' });
+  const hubRef: { hub: Hub | null } = { hub: null };
+  const metrics = new GatewayMetrics(registry, () => hubRef.hub?.sessions.size ?? 0);
+  const broker = await createBroker(config, nodeId);
+  const apiKeys = new ApiKeyAuthenticator(config.publish.api_keys);
+  const hub = new Hub({ broker, metrics, historyLimit: config.history.max_messages, authorizer: apiKeys, frameTranscoder: transcodeFrame });
+  hubRef.hub = hub;
+  const ext: ServerExtensions = { authenticator: apiKeys, authorizer: apiKeys, publishGuard: apiKeyGuard(config.publish.api_keys), adminGuard: async () => true };
+  const gateway = new Gateway({
+    config, hub, metrics, serverVersion: SERVER_VERSION, nodeId,
+    authenticator: { authenticate: (req, token, channel) => ext.authenticator.authenticate(req, token, channel) },
+  });
+  const upgrades = new UpgradeRouter();
+  for (const path of config.websocket.paths) upgrades.register(path, (req, socket, head, url) => gateway.handleUpgrade(req, socket, head, url));
+  app.server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
+
+  const frames = new FrameHub();
+  const components = new Map<string, () => ComponentHealth>();
+  let pipeline: PipelineHandle | null = null;
+  let running = false;
+  const server: TablecastServer = {
+    config, app, hub, gateway, frames, metrics, registry, upgrades, nodeId, log,
+    get pipeline() {
+      return pipeline;
+    },
+    set pipeline(p) {
+      pipeline = p;
+    },
+    publish: (stream, data, opts) => hub.publish(stream, data, opts),
+    listen: async () => {
+      await app.listen({ port: config.server.port, host: config.server.host });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+      if (options.startPipeline !== false) await system.start();
+      const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+      return { port, url: `http://${host}:${port}` };
+    },
+    close: async () => {
+      await system.stop().catch(() => undefined);
+      await gateway.close(CloseCode.GOING_AWAY, 'server shutting down', Math.max(100, config.server.shutdown_timeout_s * 1000 - 1000));
+      await app.close();
+      await broker.close();
+      metrics.close();
+      clearInterval(calibrationTimer);
+    },
+  };
+
+  const system = {
+    running: () => running,
+    start: async () => {
+      if (running || config.source.spec === 'none') return;
+      if (!pipeline) pipeline = await loadPipeline(server, log, registry);
+      if (!pipeline) return;
+      await pipeline.start();
+      running = true;
+    },
+    stop: async () => {
+      if (!running || !pipeline) return;
+      running = false;
+      await pipeline.stop();
+    },
+  };
+  components.set('pipeline', () => {
+    if (!pipeline) return { status: 'healthy', source: config.source.spec, running: false };
+    const h = pipeline.health();
+    const breaker = (h.breaker as { state?: string } | undefined)?.state;
+    const source = (h.source as { status?: string } | undefined)?.status;
+    const status = breaker === 'open' || source === 'failed' ? 'degraded' : 'healthy';
+    return { ...h, status, running };
+  });
+  // Keep the hub's pixels_4k mapping in step with the source's calibration.
+  const calibrationTimer = setInterval(() => {
+    const c = pipeline?.calibration() as { width?: number; height?: number; homography?: number[]; imageWidth?: number; imageHeight?: number } | null;
+    if (c && typeof c.width === 'number' && typeof c.height === 'number') {
+      hub.setCalibration({ width: c.width, height: c.height }, tableToImage(c.homography), c.imageWidth && c.imageHeight ? { width: c.imageWidth, height: c.imageHeight } : null);
+    }
+  }, 1000);
+  calibrationTimer.unref();
+
+  const ctx: RouteContext = {
+    config, hub, gateway, metrics, registry, frames, version: SERVER_VERSION, nodeId, startedAtMs: Date.now(), components, system,
+    calibration: () => pipeline?.calibration() ?? null,
+  };
+  await app.register(cors, { origin: config.server.cors_origins.includes('*') ? true : config.server.cors_origins });
+  await registerOpenApi(app, ctx);
+  await healthRoutes(app, ctx);
+  await websocketRoutes(app, ctx, (req, reply) => ext.adminGuard(req, reply));
+  await publishRoutes(app, ctx, (req, stream) => ext.publishGuard(req, stream));
+  await asyncApiRoutes(app, ctx);
+  await configRoutes(app, ctx);
+  await metricsRoute(app, ctx);
+  await registerVideo(app, frames);
+  if (config.server.serve_web) await webRoutes(app);
+  return Object.assign(server, { extensions: ext, context: ctx });
+}
+
+/** The homography the source reports maps pixels -> table; the 4K mapping needs its inverse. */
+function tableToImage(pixelToTable: number[] | undefined): number[] | null {
+  if (!pixelToTable || pixelToTable.length !== 9) return null;
+  const [a, b, c, d, e, f, g, h, i] = pixelToTable as [number, number, number, number, number, number, number, number, number];
+  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (Math.abs(det) < 1e-15) return null;
+  return [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d].map((v) => v / det);
+}
+
+/** Imports an optional module by path (resolved relative to this file); null when it is absent. */
+async function optionalImport<T>(path: string): Promise<T | null> {
+  try {
+    return (await import(new URL(path, import.meta.url).href)) as T;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(path.replace('./', '').replace('.js', ''))) return null;
+    throw err;
+  }
+}
+
+async function loadPipeline(server: TablecastServer, log: Logger, registry: client.Registry): Promise<PipelineHandle | null> {
+  const mod = await optionalImport<{
+    createPipeline(deps: { publisher: Hub; frames: FrameHub; registry: client.Registry; log: Logger; config: Config }): PipelineHandle;
+  }>('./pipeline/index.js');
+  if (!mod) {
+    log.warn('pipeline module not available; no source runs');
+    return null;
+  }
+  return mod.createPipeline({ publisher: server.hub, frames: server.frames, registry, log, config: server.config });
+}
+
+async function registerVideo(app: FastifyInstance, frames: FrameHub): Promise<void> {
+  const mod = await optionalImport<{ registerVideoRoutes(app: FastifyInstance, deps: { frames: FrameHub }): Promise<void> }>('./video/routes.js');
+  if (mod) await mod.registerVideoRoutes(app, { frames });
+}
+
+
