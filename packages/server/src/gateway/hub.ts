@@ -130,7 +130,6 @@ export class Hub implements StreamPublisher {
     }
     this.options.metrics.stream(canonical).published++;
     if (DELIVERY_CLASS[canonical] === 'latest') this.lastValue.set(canonical, m);
-    this.ensureBrokerSubscription(canonical);
     return { stream: canonical, sequence: m.sequence, timestamp: formatTimestamp(m.timestampMicros) };
   }
 
@@ -225,8 +224,9 @@ export class Hub implements StreamPublisher {
       variant.subs.add(sub);
       this.ensureBrokerSubscription(stream);
       const resumeFrom = since[name] ?? since[stream] ?? (reliable ? session.acked.get(stream) : undefined);
+      // Hold live messages until the `subscribed` reply is out (and history, when resuming).
+      sub.beginRecovery();
       if (reliable && resumeFrom !== undefined) {
-        sub.beginRecovery();
         sub.lastSequence = resumeFrom;
         const range = await this.options.broker.history(stream, resumeFrom, epochs[name] ?? epochs[stream], this.options.historyLimit);
         recovered[name] = range.recovered;
@@ -240,9 +240,9 @@ export class Hub implements StreamPublisher {
         epochOut[name] = pos.epoch;
         offsets[name] = pos.latest;
         const last = reliable ? undefined : this.lastValue.get(stream);
-        if (last) followUps.push(() => {
-          const out = variant.render(last, this.ctx);
-          if (out) sub.offer(out);
+        followUps.push(() => {
+          const out = last ? variant.render(last, this.ctx) : null;
+          sub.endRecovery(out ? [out] : []);
         });
       }
     }
