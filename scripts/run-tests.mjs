@@ -32,15 +32,16 @@ if (files.length === 0) {
 }
 console.log(`running ${files.length} test files`);
 
+const tapFile = join(root, 'test-output', `results-${process.pid}.tap`);
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', '--test-reporter-destination=' + join(root, 'test-output', 'results.tap'),
+  '--test-reporter=tap', '--test-reporter-destination=' + tapFile,
   '--test-concurrency=2', ...files];
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 mkdirSync(join(root, 'test-output'), { recursive: true });
 const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: root, env: { ...process.env, TABLECAST_TEST: '1' } });
 child.on('exit', (code, signal) => {
-  const tap = existsSync(join(root, 'test-output', 'results.tap'))
-    ? readFileSync(join(root, 'test-output', 'results.tap'), 'utf8') : '';
+  const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
+  rmSync(tapFile, { force: true });
   const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   const passed = count('pass');
   const failed = count('fail') + count('cancelled');
