@@ -13,13 +13,13 @@ import { createBroker } from './gateway/broker-factory.js';
 import { Gateway } from './gateway/gateway.js';
 import { Hub, type StreamAuthorizer } from './gateway/hub.js';
 import { GatewayMetrics } from './gateway/metrics.js';
-import { ApiKeyAuthenticator, type ConnectionAuthenticator } from './gateway/connection-auth.js';
+import type { ConnectionAuthenticator } from './gateway/connection-auth.js';
 import { UpgradeRouter } from './gateway/upgrade-router.js';
-import type { PublishOptions, PublishResult } from './gateway/publisher.js';
+import type { PublishOptions, PublishResult, StreamPublisher } from './gateway/publisher.js';
 import { FrameHub } from './video/frame-hub.js';
 import type { ComponentHealth, RouteContext } from './http/context.js';
 import { healthRoutes } from './http/health.js';
-import { apiKeyGuard, publishRoutes, type PublishGuard } from './http/publish.js';
+import { publishRoutes, type PublishGuard } from './http/publish.js';
 import { websocketRoutes, type AdminGuard } from './http/websocket-api.js';
 import { asyncApiRoutes, registerOpenApi } from './http/docs.js';
 import { configRoutes } from './http/config-routes.js';
@@ -27,14 +27,11 @@ import { metricsRoute } from './http/metrics-route.js';
 import { webRoutes } from './web-static.js';
 import { SERVER_VERSION } from './version.js';
 import { transcodeFrame } from './video/frame-quality.js';
-
-/** What the pipeline module provides (see pipeline/index.ts). */
-export interface PipelineHandle {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  health(): Record<string, unknown>;
-  calibration(): Record<string, unknown> | null;
-}
+import { createPipeline, type Pipeline } from './pipeline/index.js';
+import { Cluster, type BreakerMirror } from './cluster/cluster.js';
+import type { RedisBroker } from './cluster/broker-redis.js';
+import { createAuth, type AuthService } from './auth/index.js';
+import { Channels, channelRoutes } from './channels/index.js';
 
 /** Options of createServer. */
 export interface CreateServerOptions {
@@ -70,7 +67,13 @@ export interface TablecastServer {
   readonly upgrades: UpgradeRouter;
   readonly nodeId: string;
   readonly log: Logger;
-  pipeline: PipelineHandle | null;
+  /** Cluster mode (broker.url redis://): leader election, node registry; null with the memory broker. */
+  readonly cluster: Cluster | null;
+  /** Authentication/authorization (auth/): JWT, API keys, role policies, token-expiry timers. */
+  readonly auth: AuthService;
+  /** /ws/detection, /ws/system-health, /ws/status, /ws/{user_id}, groups, targeted sends, detection feed. */
+  readonly channels: Channels;
+  pipeline: Pipeline | null;
   /** Publishes on a stream (the in-process API of the pipeline). */
   publish(stream: CanonicalStream, data: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult>;
   /** Binds the port (config server.host/port) and starts the pipeline; resolves with the address. */
@@ -96,14 +99,23 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   client.collectDefaultMetrics({ register: registry, prefix: 'tablecast_process_' });
   const hubRef: { hub: Hub | null } = { hub: null };
   const metrics = new GatewayMetrics(registry, () => hubRef.hub?.sessions.size ?? 0);
+  // auth/ fills every extension point (with auth disabled it keeps the demo open: anonymous readers,
+  // publish API keys -> publisher); other modules may still replace them before listen().
+  const auth = createAuth(config, registry);
   const broker = await createBroker(config, nodeId);
-  const apiKeys = new ApiKeyAuthenticator(config.publish.api_keys);
-  const hub = new Hub({ broker, metrics, historyLimit: config.history.max_messages, authorizer: apiKeys, frameTranscoder: transcodeFrame });
+  const hub = new Hub({
+    broker, metrics, historyLimit: config.history.max_messages, frameTranscoder: transcodeFrame,
+    authorizer: { canSubscribe: (s, stream) => ext.authorizer.canSubscribe(s, stream), canPublish: (s, stream) => ext.authorizer.canPublish(s, stream) },
+  });
   hubRef.hub = hub;
-  const ext: ServerExtensions = { authenticator: apiKeys, authorizer: apiKeys, publishGuard: apiKeyGuard(config.publish.api_keys), adminGuard: async () => true };
+  const ext: ServerExtensions = { authenticator: auth, authorizer: auth, publishGuard: auth.publishGuard, adminGuard: auth.adminGuard };
   const gateway = new Gateway({
     config, hub, metrics, serverVersion: SERVER_VERSION, nodeId,
     authenticator: { authenticate: (req, token, channel) => ext.authenticator.authenticate(req, token, channel) },
+    onSession: (session, req, channel) => {
+      auth.expiry.watch(session);
+      channels.onSession(session, req, channel);
+    },
   });
   const upgrades = new UpgradeRouter();
   for (const path of config.websocket.paths) upgrades.register(path, (req, socket, head, url) => gateway.handleUpgrade(req, socket, head, url));
@@ -111,10 +123,16 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
 
   const frames = new FrameHub();
   const components = new Map<string, () => ComponentHealth>();
-  let pipeline: PipelineHandle | null = null;
+  let pipeline: Pipeline | null = null;
   let running = false;
   const server: TablecastServer = {
-    config, app, hub, gateway, frames, metrics, registry, upgrades, nodeId, log,
+    config, app, hub, gateway, frames, metrics, registry, upgrades, nodeId, log, auth,
+    get cluster() {
+      return cluster;
+    },
+    get channels() {
+      return channels;
+    },
     get pipeline() {
       return pipeline;
     },
@@ -126,13 +144,18 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       await app.listen({ port: config.server.port, host: config.server.host });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-      if (options.startPipeline !== false) await system.start();
       const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+      // Cluster mode: only the elected leader runs the pipeline (cluster/leader-election.ts).
+      if (cluster) await cluster.start({ address: `http://${host}:${port}`, candidate: options.startPipeline !== false && config.source.spec !== 'none' });
+      else if (options.startPipeline !== false) await system.start();
       return { port, url: `http://${host}:${port}` };
     },
     close: async () => {
       await system.stop().catch(() => undefined);
+      await cluster?.close().catch(() => undefined); // releases the leader lock: another node takes over now
       await gateway.close(CloseCode.GOING_AWAY, 'server shutting down', Math.max(100, config.server.shutdown_timeout_s * 1000 - 1000));
+      channels.close();
+      auth.expiry.close();
       await app.close();
       await broker.close();
       metrics.close();
@@ -144,7 +167,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     running: () => running,
     start: async () => {
       if (running || config.source.spec === 'none') return;
-      if (!pipeline) pipeline = await loadPipeline(server, log, registry);
+      if (cluster && !cluster.isLeader()) return; // cluster mode: the leader runs the pipeline
+      if (!pipeline) pipeline = loadPipeline(server, log, registry, cluster);
       if (!pipeline) return;
       await pipeline.start();
       running = true;
@@ -158,15 +182,21 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   components.set('pipeline', () => {
     if (!pipeline) return { status: 'healthy', source: config.source.spec, running: false };
     const h = pipeline.health();
-    const breaker = (h.breaker as { state?: string } | undefined)?.state;
-    const source = (h.source as { status?: string } | undefined)?.status;
-    const status = breaker === 'open' || source === 'failed' ? 'degraded' : 'healthy';
+    const status = h.breaker.state === 'open' || h.source.status === 'failed' ? 'degraded' : 'healthy';
     return { ...h, status, running };
   });
+  const cluster = broker.kind === 'redis'
+    ? new Cluster({
+      broker: broker as RedisBroker, config, nodeId, hub, registry, log,
+      load: () => ({ connections: gateway.size, eventLoopLagMs: metrics.eventLoopLagMs().p99 }),
+      onLeadership: (leader) => (leader ? system.start() : system.stop()),
+    })
+    : null;
+  if (cluster) components.set('cluster', () => cluster.health());
   // Keep the hub's pixels_4k mapping in step with the source's calibration.
   const calibrationTimer = setInterval(() => {
-    const c = pipeline?.calibration() as { width?: number; height?: number; homography?: number[]; imageWidth?: number; imageHeight?: number } | null;
-    if (c && typeof c.width === 'number' && typeof c.height === 'number') {
+    const c = pipeline?.calibration();
+    if (c) {
       hub.setCalibration({ width: c.width, height: c.height }, tableToImage(c.homography), c.imageWidth && c.imageHeight ? { width: c.imageWidth, height: c.imageHeight } : null);
     }
   }, 1000);
@@ -174,13 +204,21 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
 
   const ctx: RouteContext = {
     config, hub, gateway, metrics, registry, frames, version: SERVER_VERSION, nodeId, startedAtMs: Date.now(), components, system,
-    calibration: () => pipeline?.calibration() ?? null,
+    calibration: () => {
+      const c = pipeline?.calibration();
+      return c ? { ...c, corners: c.cornersPx ?? null, pixel_to_table_homography: c.homography ?? null } : null;
+    },
   };
+  const channels = new Channels({ config, hub, gateway, auth, registry, ctx, warn: (m) => log.warn(m) });
+  channels.registerUpgrades(upgrades);
+  channels.start();
+  auth.registerHttpHook(app);
   await app.register(cors, { origin: config.server.cors_origins.includes('*') ? true : config.server.cors_origins });
   await registerOpenApi(app, ctx);
   await healthRoutes(app, ctx);
   await websocketRoutes(app, ctx, (req, reply) => ext.adminGuard(req, reply));
   await publishRoutes(app, ctx, (req, stream) => ext.publishGuard(req, stream));
+  await channelRoutes(app, channels, (req, reply) => ext.adminGuard(req, reply));
   await asyncApiRoutes(app, ctx);
   await configRoutes(app, ctx);
   await metricsRoute(app, ctx);
@@ -209,15 +247,11 @@ async function optionalImport<T>(path: string): Promise<T | null> {
   }
 }
 
-async function loadPipeline(server: TablecastServer, log: Logger, registry: client.Registry): Promise<PipelineHandle | null> {
-  const mod = await optionalImport<{
-    createPipeline(deps: { publisher: Hub; frames: FrameHub; registry: client.Registry; log: Logger; config: Config }): PipelineHandle;
-  }>('./pipeline/index.js');
-  if (!mod) {
-    log.warn('pipeline module not available; no source runs');
-    return null;
-  }
-  return mod.createPipeline({ publisher: server.hub, frames: server.frames, registry, log, config: server.config });
+function loadPipeline(server: TablecastServer, log: Logger, registry: client.Registry, cluster: Cluster | null): Pipeline {
+  return createPipeline({
+    publisher: server.hub, frames: server.frames, registry, log, config: server.config,
+    ...(cluster ? { breakerMirror: cluster.breakerMirror } : {}),
+  });
 }
 
 async function registerVideo(app: FastifyInstance, frames: FrameHub): Promise<void> {

@@ -119,9 +119,11 @@ export class BallTrack {
     this.vx += a * (vx - this.vx);
     this.vy += a * (vy - this.vy);
     const speed = Math.hypot(this.vx, this.vy);
+    // Until the window is full the velocity is too noisy for the low threshold (2 samples: ~0.06 m/s).
+    const warm = this.samples >= VELOCITY_WINDOW;
     if (!this.moving) {
-      this.enterCount = speed > this.motion.enterSpeed ? this.enterCount + 1 : 0;
-      if (speed > this.motion.instantSpeed || this.enterCount >= this.motion.enterFrames) {
+      this.enterCount = warm && speed > this.motion.enterSpeed ? this.enterCount + 1 : 0;
+      if ((this.samples >= 3 && speed > this.motion.instantSpeed) || this.enterCount >= this.motion.enterFrames) {
         this.moving = true;
         this.exitCount = 0;
       }

@@ -19,16 +19,22 @@ export interface GameStateOptions {
   dropAfterMissedFrames: number;
   /** Max distance (metres) between a predicted track position and an id-less detection. */
   associationGateM: number;
-  /** A ball that jumps farther than this (metres) in one frame is re-tracked (re-rack, respot). */
+  /**
+   * A ball that jumps farther than this (metres) plus what `maxBallSpeed` allows since its last
+   * detection is re-tracked (re-rack, respot).
+   */
   teleportM: number;
+  /** Fastest plausible ball, m/s (a hard break is ~8 m/s). */
+  maxBallSpeed: number;
 }
 
-/** Defaults: drop after 6 missed frames, 0.2 m gate, 0.35 m teleport. */
+/** Defaults: drop after 6 missed frames, 0.2 m gate, 0.35 m + 9 m/s teleport. */
 export const DEFAULT_GAME_STATE_OPTIONS: GameStateOptions = {
   motion: DEFAULT_MOTION,
   dropAfterMissedFrames: 6,
   associationGateM: 0.2,
   teleportM: 0.35,
+  maxBallSpeed: 9,
 };
 
 /** What one update changed. */
@@ -108,8 +114,9 @@ export class GameState {
         continue;
       }
       let t = this.tracks.get(b.id);
-      if (t && Math.hypot(b.x - t.x, b.y - t.y) > this.opts.teleportM) {
-        t = undefined;
+      if (t) {
+        const reach = this.opts.teleportM + (this.opts.maxBallSpeed * Math.max(0, d.captureTimestampMicros - t.lastUpdateMicros)) / 1e6;
+        if (Math.hypot(b.x - t.x, b.y - t.y) > reach) t = undefined;
       }
       if (t) t.update(b, d.frameNumber, d.captureTimestampMicros);
       else {

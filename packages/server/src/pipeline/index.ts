@@ -19,7 +19,7 @@ import { IntegrationLoop } from './integration-loop.js';
 import { PipelineCore } from './pipeline-core.js';
 import { createPipelineMetrics } from './pipeline-metrics.js';
 import { StreamSender } from './stream-sender.js';
-import { CircuitBreaker, BREAKER_STATE_VALUE, type BreakerHealth } from './circuit-breaker.js';
+import { CircuitBreaker, BREAKER_STATE_VALUE, type BreakerHealth, type BreakerState } from './circuit-breaker.js';
 import { isRetryable } from './retry.js';
 
 export { recordToFile, type Recorder, type RecordOptions } from './recorder.js';
@@ -36,6 +36,14 @@ export interface PipelineDeps {
   registry: Registry;
   log: Logger;
   config: Config;
+  /**
+   * Cluster hook (cluster/shared-breaker.ts): receives the publish breaker once created and every
+   * state change, to share the state through Redis so every node agrees. Optional.
+   */
+  breakerMirror?: {
+    attach(breaker: CircuitBreaker): void;
+    onStateChange(to: BreakerState, from: BreakerState): void;
+  };
 }
 
 /** Pipeline health (GET /health components). */
@@ -86,9 +94,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       metrics.breakerState.set(BREAKER_STATE_VALUE[to]);
       const level = to === 'open' ? 'error' : 'info';
       log[level]({ from, to }, `publish circuit breaker ${from} -> ${to}`);
+      deps.breakerMirror?.onStateChange(to, from);
     },
   });
   metrics.breakerState.set(0);
+  deps.breakerMirror?.attach(breaker);
   const sender = new StreamSender(publisher, breaker, metrics, log, {
     retry: { maxRetries: integ.retry.max_retries, initialDelayS: integ.retry.initial_delay_s, backoffMultiplier: integ.retry.backoff_multiplier },
   });
@@ -133,6 +143,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     stateChangeThresholdM: integ.state_change_threshold_m,
     stateHeartbeatS: integ.state_heartbeat_s,
   });
+  host.onArrival(() => loop?.notify());
   let started = false;
 
   return {

@@ -1,5 +1,7 @@
 /**
- * The integration loop on the main thread. Every 1/integration.target_fps seconds it takes the
+ * The integration loop on the main thread. Every 1/integration.target_fps seconds — and early, on
+ * the next turn of the event loop, when a detection arrives at least half a period after the last
+ * processing tick (so a detection does not wait up to a whole period in the hand-off) — it takes the
  * detections the source handed off since the last tick, runs the core on each (validation, game
  * state, events), plans the trajectory once for the newest state, and publishes `state` (when it
  * changed or the heartbeat is due), `trajectory`, `event` and — once a second — `performance`
@@ -66,6 +68,8 @@ export class IntegrationLoop {
   private lastCpu = process.cpuUsage();
   private lastDropped = 0;
   private health: LoopHealth = { fps: 0, frame_time_ms_p50: 0, frames: 0, ticks: 0 };
+  private immediate: NodeJS.Immediate | null = null;
+  private lastWorkMs = -Infinity;
 
   constructor(
     private readonly core: PipelineCore,
@@ -92,7 +96,22 @@ export class IntegrationLoop {
   /** Stops ticking. Idempotent. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
+  }
+
+  /**
+   * A detection arrived: tick on the next turn of the event loop unless the last processing tick
+   * was less than half a period ago (then the regular timer picks it up). Keeps the rate bounded.
+   */
+  notify(): void {
+    if (!this.timer || this.immediate) return;
+    if (performance.now() - this.lastWorkMs < 500 / this.opts.targetFps) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = null;
+      this.tick();
+    });
   }
 
   /** Loop health snapshot. */
@@ -107,6 +126,7 @@ export class IntegrationLoop {
     const batch = this.feed.take();
     if (batch.length > 0) {
       const t0 = performance.now();
+      this.lastWorkMs = t0;
       const rejected: Rejection[] = [];
       let frame: Detection['frame'];
       let frameDetection: Detection | undefined;

@@ -2,16 +2,23 @@
  * The simulator source (the embedded default): a {@link SimulatorSession} stepped at `fps` in
  * virtual time, observed like a camera would: gaussian measurement noise (1.5 mm per coordinate,
  * seeded), occasional missed detections (1 % of still balls, 3 % of moving balls, 2 % of cue
- * frames), per-ball confidence values, and — when `options.frames` — a top-down JPEG per frame (at most one encode in flight: frames
- * made meanwhile are sent after it without an image, so rendering never exceeds the frame rate).
+ * frames), per-ball confidence values, and — when `options.frames` — top-down JPEG frames.
+ *
+ * Rendering cost: Skia's JPEG encoder needs ~27 ms for 960x540 on the benchmark machine (drawing
+ * ~2 ms), so frames are rendered at `frameFps` (default 15) with at most one encode in flight, off
+ * the worker's JavaScript thread; a finished JPEG rides on the next detection, so detections are
+ * never delayed by the encoder (the video frame is thus up to one frame period older than the
+ * detection that carries it).
  * Deterministic from `options.seed` (the truth and the noise; wall-clock timestamps aside).
  *
  * Extra options (`options.extra`): `maxShotsPerRack` (default 12), `paceFactor` (default 1),
- * `frameWidth`/`frameHeight` (default 960x540), `noiseM` (default 0.0015), `missRate` (default 0.01).
+ * `frameWidth`/`frameHeight` (default 960x540), `noiseM` (default 0.0015), `missRate` (default 0.01),
+ * `timeScale` (virtual seconds per real second, default 1; tests and demos use > 1), `frameFps`
+ * (JPEG frames per second, default 15, at most `fps`).
  */
 import { createTable } from '@tablecast/physics';
 import { nowMicros } from '@tablecast/protocol';
-import type { Detection, DetectedBall, DetectedTable } from './detection.js';
+import type { Detection, DetectedBall, DetectedTable, FrameImage } from './detection.js';
 import type { Source, SourceHealth, SourceOptions } from './source.js';
 import { createRng, type Rng } from './rng.js';
 import { SimulatorSession, type SimFrame } from './simulator-session.js';
@@ -28,6 +35,8 @@ interface SimExtra {
   frameHeight: number;
   noiseM: number;
   missRate: number;
+  timeScale: number;
+  frameFps: number;
 }
 
 function extraOf(options: SourceOptions): SimExtra {
@@ -40,6 +49,8 @@ function extraOf(options: SourceOptions): SimExtra {
     frameHeight: num('frameHeight', 540),
     noiseM: num('noiseM', 0.0015),
     missRate: num('missRate', 0.01),
+    timeScale: num('timeScale', 1),
+    frameFps: num('frameFps', 15),
   };
 }
 
@@ -89,7 +100,9 @@ export function createSimulatorSource(options: SourceOptions): Source {
   let timer: NodeJS.Timeout | null = null;
   let frameNumber = 0;
   let encoding = false;
-  const held: Detection[] = [];
+  let readyFrame: FrameImage | null = null;
+  let nextRenderFrame = 0;
+  const renderEvery = Math.max(1, Math.round(fps / Math.min(fps, extra.frameFps)));
   let health: SourceHealth = { status: 'starting', framesProduced: 0 };
   let rejectDone: (e: Error) => void = () => {};
   let resolveDone: () => void = () => {};
@@ -101,34 +114,31 @@ export function createSimulatorSource(options: SourceOptions): Source {
 
   const tick = (emit: (d: Detection) => void): void => {
     try {
-      const truth = session.step(1 / fps);
+      const truth = session.step(extra.timeScale / fps);
       frameNumber++;
       const d = observe(truth, frameNumber, nowMicros(), noiseRng, extra.noiseM, extra.missRate);
       if (frameNumber === 1 || frameNumber % Math.round(fps) === 0) d.table = detectedTable;
       health = { ...health, framesProduced: frameNumber };
-      if (!renderer) {
-        emit(d);
-        return;
+      // A finished JPEG rides on the next detection (never delaying detections behind the encoder).
+      if (readyFrame) {
+        d.frame = readyFrame;
+        readyFrame = null;
       }
-      if (encoding) {
-        // Keep frame order: detections made while a JPEG is being encoded follow it (at most 4).
-        held.push(d);
-        if (held.length > 4) held.shift();
-        return;
+      emit(d);
+      if (renderer && !encoding && frameNumber >= nextRenderFrame) {
+        encoding = true;
+        nextRenderFrame = frameNumber + renderEvery;
+        renderer.render(truth.balls, truth.cue, BALL_RADIUS).then(
+          (jpeg) => {
+            encoding = false;
+            readyFrame = { jpeg, width: extra.frameWidth, height: extra.frameHeight };
+          },
+          (err: unknown) => {
+            encoding = false;
+            fail(err);
+          },
+        );
       }
-      encoding = true;
-      renderer.render(truth.balls, truth.cue, BALL_RADIUS).then(
-        (jpeg) => {
-          encoding = false;
-          if (!timer) return;
-          emit({ ...d, frame: { jpeg, width: extra.frameWidth, height: extra.frameHeight } });
-          for (const h of held.splice(0)) emit(h);
-        },
-        (err: unknown) => {
-          encoding = false;
-          fail(err);
-        },
-      );
     } catch (err) {
       fail(err);
     }

@@ -84,6 +84,7 @@ export class SourceHost implements DetectionFeed {
   private restartTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readyWaiters: (() => void)[] = [];
+  private arrival: (() => void) | null = null;
 
   constructor(
     private readonly specText: string,
@@ -125,6 +126,7 @@ export class SourceHost implements DetectionFeed {
           this.workerDropped = m.droppedInWorker;
           if (this.ring.push(m.detection) !== undefined) this.metrics.handoffDropped.inc({ where: 'ring' });
           w.postMessage({ type: 'credit', n: 1 } satisfies HostToWorker);
+          this.arrival?.();
           break;
         }
         case 'ready':
@@ -205,6 +207,11 @@ export class SourceHost implements DetectionFeed {
     });
     await Promise.race([exited, forced]);
     clearTimeout(timer);
+  }
+
+  /** Sets the listener called whenever a detection arrives (the loop uses it to tick early). */
+  onArrival(listener: (() => void) | null): void {
+    this.arrival = listener;
   }
 
   /** Removes and returns the buffered detections, oldest first. */

@@ -5,7 +5,9 @@
  * `angleThresholdDeg` or the tip by more than `positionThresholdM` (integration.trajectory_*), or the
  * balls changed (count, or the cue ball moved by more than `positionThresholdM`) — and at most
  * `maxFps` times a second (integration.target_fps). A change that arrives while throttled is picked
- * up on the first frame after the interval.
+ * up on the first frame after the interval. Because a prediction can cost milliseconds (a break
+ * into a full rack: ~15 ms), the interval also stretches to `costFactor` x the last calculation
+ * time, which caps the planner's share of the main thread near 1/costFactor.
  *
  * Strike speed: `powerToSpeed(cue.power)` when the source knows the power, else `defaultSpeed`.
  */
@@ -31,6 +33,15 @@ export interface TrajectoryPlannerOptions {
   defaultSpeed?: number;
   /** Clock in milliseconds (monotonic); default `performance.now`. */
   now?: () => number;
+  /** Minimum interval as a multiple of the last calculation time (default 5). */
+  costFactor?: number;
+  /**
+   * Physics event budget of one prediction (default 40: a normal shot needs 5-15 events; a break
+   * into a full rack is cut short, which keeps a prediction near 3 ms instead of 40-600 ms).
+   */
+  maxEvents?: number;
+  /** Simulated seconds of one prediction (default 5: the drawn paths; the rest is slow rolling). */
+  maxTime?: number;
 }
 
 interface Aim {
@@ -98,7 +109,7 @@ export class TrajectoryPlanner {
       return null;
     }
     const now = this.now();
-    if (now - this.lastComputeMs < 1000 / this.opts.maxFps) {
+    if (now - this.lastComputeMs < Math.max(1000 / this.opts.maxFps, (this.opts.costFactor ?? 5) * this.stats.lastCalculationMs)) {
       this.stats.throttled++;
       return null;
     }
@@ -108,7 +119,7 @@ export class TrajectoryPlanner {
     for (const t of state.balls()) this.inputs.push({ id: t.id, ...(t.number !== null ? { number: t.number } : {}), x: t.x, y: t.y });
     const speed = cue.power !== undefined ? powerToSpeed(cue.power) : (this.opts.defaultSpeed ?? 2.5);
     const t0 = performance.now();
-    const prediction = predictShot(this.table, this.inputs, cueBall.id, { angleDeg: cue.angleDeg, speed });
+    const prediction = predictShot(this.table, this.inputs, cueBall.id, { angleDeg: cue.angleDeg, speed }, { maxEvents: this.opts.maxEvents ?? 40, maxTime: this.opts.maxTime ?? 5 });
     const payload = predictionToTrajectory(prediction);
     const ms = performance.now() - t0;
     this.stats.computed++;

@@ -1,0 +1,156 @@
+/**
+ * Pipeline benchmark. Run: `node --import tsx bench/pipeline.ts [--seconds 120] [--clients 100] [--live-seconds 10]`
+ *
+ * 1. Main-loop time per frame for core + trajectory with 16 balls: a deterministic simulator session
+ *    (seed 1, 30 fps, 1.5 mm noise) is fed frame by frame through PipelineCore (validation, game
+ *    state, events, trajectory planning with the planner's real throttle on the virtual clock) plus
+ *    the state payload and the state gate, as the integration loop does per tick.
+ * 2. Simulator worker cost per frame: session step + observation, and render + JPEG encode (960x540).
+ * 3. Capture-to-client latency: a real server (simulator source, 30 fps) with N WebSocket clients
+ *    subscribed to `state`; latency = receive time - capture_timestamp, and - publish timestamp.
+ */
+import { createTable } from '@tablecast/physics';
+import { parseTimestamp, nowMicros } from '@tablecast/protocol';
+import WebSocket from 'ws';
+import { SimulatorSession } from '../packages/server/src/pipeline/simulator-session.js';
+import { observe } from '../packages/server/src/pipeline/simulator-source.js';
+import { createRng } from '../packages/server/src/pipeline/rng.js';
+import { PipelineCore } from '../packages/server/src/pipeline/pipeline-core.js';
+import { StateGate } from '../packages/server/src/pipeline/state-gate.js';
+import { TableRenderer } from '../packages/server/src/pipeline/simulator-render.js';
+import { createServer } from '../packages/server/src/server.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const SECONDS = Number(args.get('seconds') ?? 120);
+const CLIENTS = Number(args.get('clients') ?? 100);
+const LIVE_SECONDS = Number(args.get('live-seconds') ?? 10);
+const FPS = 30;
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))]!;
+}
+const f3 = (v: number) => v.toFixed(3);
+
+function coreBench(): void {
+  const table = createTable('9ft');
+  const session = new SimulatorSession(table, createRng(1));
+  const noise = createRng(2);
+  let clockMs = 0;
+  const core = new PipelineCore({ preset: '9ft', planner: { angleThresholdDeg: 0.5, positionThresholdM: 0.005, maxFps: FPS, now: () => clockMs } });
+  const gate = new StateGate({ thresholdM: 0.002, heartbeatS: 1 });
+  const frames = SECONDS * FPS;
+  const dets = [];
+  for (let i = 1; i <= frames; i++) dets.push(observe(session.step(1 / FPS), i, 1_800_000_000_000_000 + Math.round((i * 1e6) / FPS), noise, 0.0015, 0.01));
+  // Warm-up (JIT) on a copy of the first 300 frames with a separate core.
+  const warm = new PipelineCore({ preset: '9ft', planner: { angleThresholdDeg: 0.5, positionThresholdM: 0.005, maxFps: FPS, now: () => clockMs } });
+  for (const d of dets.slice(0, 300)) {
+    warm.ingest(d);
+    warm.plan();
+    warm.state.toPayload();
+  }
+  const all: number[] = [];
+  const withTraj: number[] = [];
+  const without: number[] = [];
+  let balls = 0;
+  let events = 0;
+  for (let i = 0; i < dets.length; i++) {
+    clockMs = (i * 1000) / FPS;
+    const before = core.planner.stats.computed;
+    const t0 = performance.now();
+    const r = core.ingest(dets[i]!);
+    core.plan();
+    const st = core.state.toPayload();
+    if (gate.check(st, clockMs, true)) gate.published(st, clockMs);
+    const dt = performance.now() - t0;
+    all.push(dt);
+    (core.planner.stats.computed > before ? withTraj : without).push(dt);
+    balls += st.balls.length;
+    events += r.events.length;
+  }
+  console.log(`## core + trajectory per frame (${frames} frames = ${SECONDS} s of play at ${FPS} fps, avg ${(balls / frames).toFixed(1)} balls, ${events} events)`);
+  console.log(`all frames:            median ${f3(pct(all, 50))} ms  p90 ${f3(pct(all, 90))}  p99 ${f3(pct(all, 99))}  max ${f3(Math.max(...all))}`);
+  console.log(`without a trajectory:  median ${f3(pct(without, 50))} ms  p99 ${f3(pct(without, 99))}  (${without.length} frames)`);
+  console.log(`with a trajectory:     median ${f3(pct(withTraj, 50))} ms  p99 ${f3(pct(withTraj, 99))}  (${withTraj.length} frames, ${core.planner.stats.throttled} throttled, ${core.planner.stats.unchanged} unchanged)`);
+}
+
+async function workerCostBench(): Promise<void> {
+  const table = createTable('9ft');
+  const session = new SimulatorSession(table, createRng(1));
+  const noise = createRng(2);
+  const renderer = new TableRenderer({ width: table.width, height: table.height, pockets: table.pockets }, { width: 960, height: 540, quality: 70 });
+  const step: number[] = [];
+  const render: number[] = [];
+  const sizes: number[] = [];
+  for (let i = 1; i <= 30 * FPS; i++) {
+    const t0 = performance.now();
+    const truth = session.step(1 / FPS);
+    observe(truth, i, 0, noise, 0.0015, 0.01);
+    step.push(performance.now() - t0);
+    if (i % 3 === 0) {
+      const t1 = performance.now();
+      const jpeg = await renderer.render(truth.balls, truth.cue, 0.028575);
+      render.push(performance.now() - t1);
+      sizes.push(jpeg.length);
+    }
+  }
+  console.log(`## simulator worker per frame (30 s of play)`);
+  console.log(`session step + observe: median ${f3(pct(step, 50))} ms  p99 ${f3(pct(step, 99))}  max ${f3(Math.max(...step))} (the max is the shot simulation at the strike)`);
+  console.log(`render + JPEG 960x540 q70: median ${f3(pct(render, 50))} ms  p99 ${f3(pct(render, 99))}  size median ${(pct(sizes, 50) / 1024).toFixed(1)} KiB`);
+}
+
+async function latencyBench(): Promise<void> {
+  const server = await createServer({
+    env: {},
+    logger: false,
+    overrides: {
+      server: { port: 0, host: '127.0.0.1' },
+      source: { spec: 'simulator', frames: true },
+      integration: { target_fps: FPS },
+      websocket: { connections_per_ip_per_min: 1_000_000, rate_limit_per_min: 1_000_000 },
+    },
+  });
+  const { port } = await server.listen();
+  const capture: number[] = [];
+  const publish: number[] = [];
+  const sockets: WebSocket[] = [];
+  let measuring = false;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, () =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws`);
+        sockets.push(ws);
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', data: { streams: ['state'] } })));
+        ws.on('message', (raw) => {
+          const now = nowMicros();
+          const m = JSON.parse(raw.toString()) as { type: string; timestamp?: string; data?: { capture_timestamp?: string } };
+          if (m.type === 'subscribed') resolve();
+          if (!measuring || m.type !== 'state') return;
+          if (m.data?.capture_timestamp) capture.push((now - parseTimestamp(m.data.capture_timestamp)) / 1000);
+          if (m.timestamp) publish.push((now - parseTimestamp(m.timestamp)) / 1000);
+        });
+        ws.on('error', reject);
+      }),
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  measuring = true;
+  const cpu0 = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, LIVE_SECONDS * 1000));
+  measuring = false;
+  const cpu = process.cpuUsage(cpu0);
+  const h = (server.pipeline?.health() ?? {}) as { loop?: { fps: number; frame_time_ms_p50: number }; source?: { dropped_handoff: number } };
+  for (const ws of sockets) ws.close();
+  await server.close();
+  console.log(`## capture-to-client latency, ${CLIENTS} WebSocket clients on state, simulator at ${FPS} fps with JPEG frames, ${LIVE_SECONDS} s`);
+  console.log(`messages: ${capture.length} (${(capture.length / CLIENTS / LIVE_SECONDS).toFixed(1)} state/s per client); loop fps ${h.loop?.fps}, loop p50 ${h.loop?.frame_time_ms_p50} ms, hand-off drops ${h.source?.dropped_handoff}`);
+  console.log(`capture -> client: median ${f3(pct(capture, 50))} ms  p99 ${f3(pct(capture, 99))}  max ${f3(Math.max(...capture))}`);
+  console.log(`publish -> client: median ${f3(pct(publish, 50))} ms  p99 ${f3(pct(publish, 99))}  max ${f3(Math.max(...publish))}`);
+  console.log(`main-process CPU (server + clients in one process): ${(((cpu.user + cpu.system) / 1e6 / LIVE_SECONDS) * 100).toFixed(0)} %`);
+}
+
+coreBench();
+await workerCostBench();
+if (CLIENTS > 0) await latencyBench();
