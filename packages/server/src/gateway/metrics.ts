@@ -38,7 +38,9 @@ export class GatewayMetrics {
   ) {
     this.loop = monitorEventLoopDelay({ resolution: 10 });
     this.loop.enable();
-    const self = this;
+    // prom-client collect() callbacks get the metric as `this`; they read the counters through `self`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- prom-client binds `this` in collect() to the metric
     new client.Gauge({
       name: 'tablecast_ws_connections',
       help: 'Open WebSocket connections',

@@ -45,6 +45,13 @@ export async function publishRoutes(app: FastifyInstance, ctx: RouteContext, gua
     const body = req.body as Item | Item[] | { messages?: Item[] };
     const batch = Array.isArray(body) ? body : Array.isArray((body as { messages?: Item[] }).messages) ? (body as { messages: Item[] }).messages : null;
     const items: Item[] = batch ?? [body as Item];
+    // Credentials first: a request without valid credentials learns nothing about its body (401).
+    const first = items[0] && typeof items[0] === 'object' && typeof items[0].stream === 'string' ? items[0].stream : 'alert';
+    const pre = guard(req, first);
+    if (!pre.ok && pre.status === 401) {
+      reply.code(401);
+      return { error: { code: ErrorCode.UNAUTHORIZED, message: pre.message } };
+    }
     if (items.length === 0 || items.length > ctx.config.publish.max_batch) {
       reply.code(400);
       return { error: { code: ErrorCode.INVALID_MESSAGE, message: `a batch holds 1..${ctx.config.publish.max_batch} messages` } };

@@ -3,7 +3,7 @@
  * /websocket/connections[/{id}[/subscribe|unsubscribe|disconnect]], /websocket/broadcast/alert,
  * /websocket/system/start|stop.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CloseCode, ErrorCode } from '@tablecast/protocol';
 import type { ClientSession } from '../gateway/client-session.js';
 import { ProtocolError } from '../gateway/errors.js';
@@ -27,12 +27,12 @@ function notFound(reply: FastifyReply, id: string) {
 }
 
 /** Guard for admin routes; the auth module replaces the default (open) one. */
-export type AdminGuard = (req: import('fastify').FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+export type AdminGuard = (req: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 
 /** Registers the WebSocket management routes. */
 export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext, adminGuard: AdminGuard): Promise<void> {
   const tags = ['websocket'];
-  const admin = { preHandler: async (req: import('fastify').FastifyRequest, reply: FastifyReply) => { if (!(await adminGuard(req, reply))) return reply; } };
+  const admin = { preHandler: async (req: FastifyRequest, reply: FastifyReply) => { if (!(await adminGuard(req, reply))) return reply; } };
 
   app.get('/api/v1/websocket/health', { schema: { tags, summary: 'Gateway health with client levels by RTT' } }, async () => {
     const byLevel: Record<string, number> = { EXCELLENT: 0, GOOD: 0, FAIR: 0, POOR: 0, CRITICAL: 0, UNKNOWN: 0 };

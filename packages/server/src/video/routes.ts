@@ -1,0 +1,164 @@
+/**
+ * Video HTTP endpoints (PROTOCOL section 8, prefix `/api/v1`):
+ * - `GET /stream/video?quality=low|medium|high|1-100&fps=1-60&overlay=0|1`: MJPEG
+ *   (`multipart/x-mixed-replace; boundary=frame`), see {@link MjpegViewer}.
+ * - `GET /stream/video/frame`: the latest frame as one JPEG (same parameters except fps);
+ *   503 JSON when there is no frame yet or serving is stopped.
+ * - `GET /stream/video/status`: `{active, frames, fps, width, height, viewers, last_frame_at}` plus
+ *   `encodes`, `sent`, `skipped` counters.
+ * - `POST /stream/video/start`, `POST /stream/video/stop`: toggle whether frames are served.
+ * Bad parameters answer 400 `{error: {code: 'INVALID_PARAMETER', message}}`.
+ * State lives in the registration (no module state): two servers in one process are independent.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FrameHub, JpegFrame } from './frame-hub.js';
+import { JpegVariants, type VariantSpec, parseQuality } from './jpeg-variants.js';
+import { MjpegViewer } from './mjpeg-viewer.js';
+import type { OverlayData } from './overlay.js';
+
+/** Dependencies of {@link registerVideoRoutes}. */
+export interface VideoRouteDeps {
+  /** Where frames arrive (the active source's JPEGs). */
+  frames: FrameHub;
+  /** Current detections to draw with `overlay=1`, in frame pixels; null when none. */
+  overlay?: () => OverlayData | null;
+}
+
+type Query = Record<string, string | undefined>;
+
+class ParamError extends Error {}
+
+/** Validates quality / fps / overlay query parameters. */
+function parseParams(q: Query, withFps: boolean): { spec: VariantSpec; fps: number } {
+  const quality = parseQuality(q.quality);
+  if (quality === 'invalid') throw new ParamError(`quality must be low, medium, high or an integer 1-100 (got "${q.quality}")`);
+  let fps = 0;
+  if (withFps && q.fps !== undefined && q.fps !== '') {
+    fps = Number(q.fps);
+    if (!/^\d+(\.\d+)?$/.test(q.fps) || !(fps >= 1 && fps <= 60)) throw new ParamError(`fps must be a number 1-60 (got "${q.fps}")`);
+  }
+  const ov = q.overlay;
+  if (ov !== undefined && !['0', '1', 'true', 'false', ''].includes(ov)) throw new ParamError(`overlay must be 0 or 1 (got "${ov}")`);
+  const overlay = ov === '1' || ov === 'true';
+  return { spec: { jpegQuality: quality?.jpegQuality, maxWidth: quality?.maxWidth, overlay }, fps };
+}
+
+function badRequest(reply: FastifyReply, err: Error): FastifyReply {
+  return reply.code(400).send({ error: { code: 'INVALID_PARAMETER', message: err.message } });
+}
+
+/**
+ * Registers the video routes on `app` (absolute paths under `/api/v1`).
+ * Returns a handle for the composition root: `close()` ends every open MJPEG response (call it
+ * before `app.close()`, which otherwise waits for streaming sockets).
+ */
+export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRouteDeps): Promise<{ close(): void }> {
+  const hub = deps.frames;
+  const variants = new JpegVariants();
+  const viewers = new Set<{ viewer: MjpegViewer; end: () => void }>();
+  let active = true;
+  const arrivals: number[] = []; // arrival times (ms) of the last frames, for the fps estimate
+  let lastFrameAt: number | null = null;
+  const unsubscribe = hub.onFrame(() => {
+    const now = Date.now();
+    lastFrameAt = now;
+    arrivals.push(performance.now());
+    if (arrivals.length > 30) arrivals.shift();
+  });
+  app.addHook('preClose', async () => {
+    unsubscribe();
+    for (const v of viewers) v.end();
+  });
+
+  const latest = (): JpegFrame | null => (active ? hub.latest() : null);
+
+  app.get('/api/v1/stream/video', async (req, reply) => {
+    let params: ReturnType<typeof parseParams>;
+    try {
+      params = parseParams(req.query as Query, true);
+    } catch (e) {
+      if (e instanceof ParamError) return badRequest(reply, e);
+      throw e;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    const headers: Record<string, string | number | string[]> = {};
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v as string | number | string[];
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'multipart/x-mixed-replace; boundary=frame',
+      'Cache-Control': 'no-cache, no-store, must-revalidate',
+      Pragma: 'no-cache',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    const viewer = new MjpegViewer(res, (f) => variants.get(f, params.spec, deps.overlay), params.fps);
+    const off = hub.onFrame((f) => { if (active) viewer.offer(f); });
+    const entry = {
+      viewer,
+      end: () => {
+        off();
+        viewer.close();
+        viewers.delete(entry);
+        if (!res.writableEnded) res.end();
+      },
+    };
+    viewers.add(entry);
+    res.on('close', entry.end);
+    const first = latest();
+    if (first) viewer.offer(first);
+  });
+
+  app.get('/api/v1/stream/video/frame', async (req, reply) => {
+    let params: ReturnType<typeof parseParams>;
+    try {
+      params = parseParams(req.query as Query, false);
+    } catch (e) {
+      if (e instanceof ParamError) return badRequest(reply, e);
+      throw e;
+    }
+    const f = latest();
+    if (!f) {
+      return reply.code(503).send({ error: { code: 'NO_FRAME', message: active ? 'no video frame available yet' : 'video serving is stopped' } });
+    }
+    const jpeg = await variants.get(f, params.spec, deps.overlay);
+    return reply
+      .header('Content-Type', 'image/jpeg')
+      .header('Cache-Control', 'no-cache')
+      .header('X-Frame-Number', String(f.frameNumber))
+      .send(jpeg);
+  });
+
+  app.get('/api/v1/stream/video/status', async () => {
+    const f = hub.latest();
+    const span = arrivals.length > 1 ? arrivals[arrivals.length - 1]! - arrivals[0]! : 0;
+    const recent = lastFrameAt !== null && Date.now() - lastFrameAt < 5000;
+    return {
+      active,
+      frames: hub.count(),
+      fps: recent && span > 0 ? Math.round(((arrivals.length - 1) / span) * 1000 * 100) / 100 : 0,
+      width: f?.width ?? null,
+      height: f?.height ?? null,
+      viewers: viewers.size,
+      last_frame_at: lastFrameAt === null ? null : new Date(lastFrameAt).toISOString(),
+      encodes: variants.encodes,
+      /** Parts written to / frames skipped for the open viewers (slow viewers skip). */
+      sent: [...viewers].reduce((n, v) => n + v.viewer.stats.sent, 0),
+      skipped: [...viewers].reduce((n, v) => n + v.viewer.stats.skipped, 0),
+    };
+  });
+
+  app.post('/api/v1/stream/video/start', async () => {
+    active = true;
+    const f = hub.latest();
+    if (f) for (const v of viewers) v.viewer.offer(f);
+    return { status: 'started', active };
+  });
+
+  app.post('/api/v1/stream/video/stop', async () => {
+    active = false;
+    return { status: 'stopped', active };
+  });
+
+  return { close: () => { for (const v of [...viewers]) v.end(); } };
+}
