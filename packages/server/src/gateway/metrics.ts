@@ -40,7 +40,7 @@ export class GatewayMetrics {
     this.loop.enable();
     // prom-client collect() callbacks get the metric as `this`; they read the counters through `self`.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- prom-client binds `this` in collect() to the metric
+    const self = this;
     new client.Gauge({
       name: 'tablecast_ws_connections',
       help: 'Open WebSocket connections',
