@@ -1,0 +1,97 @@
+/**
+ * Dashboard entry: connects the SDK, feeds states into the interpolator, draws the table at display
+ * refresh rate with requestAnimationFrame (message handling never waits for drawing and vice versa),
+ * and mounts the panels. `?server=http://host:port/` points the page at another server.
+ */
+import { TablecastClient, type Filters, type TrajectoryPayload } from '@tablecast/client';
+import { StateInterpolator, type InterpolatedState } from './interpolation.js';
+import { TableRenderer } from './table-renderer.js';
+import { TableView, tableGeometry, type TableGeometry } from './view.js';
+import { mountConnectionPanel } from './panels/connection.js';
+import { mountFeed } from './panels/feed.js';
+import { mountHealth } from './panels/health.js';
+import { mountFilters, readFilters } from './panels/filters.js';
+import { VideoUnderlay } from './panels/video.js';
+import { byId } from './panels/dom.js';
+import { installDebugHook } from './debug.js';
+
+const params = new URLSearchParams(location.search);
+const apiBase = new URL(params.get('server') ?? '/', location.href).toString();
+
+const client = new TablecastClient({
+  url: new URL('api/v1/ws', apiBase).toString(),
+  encoding: params.get('encoding') === 'msgpack' ? 'msgpack' : 'json',
+  pingIntervalMs: 2000,
+});
+const interp = new StateInterpolator();
+const view = new TableView();
+const canvas = byId<HTMLCanvasElement>('table');
+const ctx = canvas.getContext('2d', { alpha: true });
+if (!ctx) throw new Error('no 2D canvas context');
+const renderer = new TableRenderer(ctx, view);
+const video = new VideoUnderlay(byId<HTMLImageElement>('video'), byId<HTMLInputElement>('f-video'), apiBase);
+
+let trajectory: TrajectoryPayload | null = null;
+let table: TableGeometry = tableGeometry(null);
+let lastFrame: InterpolatedState | null = null;
+let framesDrawn = 0;
+let cssW = 0;
+let cssH = 0;
+
+client.on('state', (state, env) => {
+  interp.push(state, env.timestamp, performance.now());
+  if (state.table) table = tableGeometry(state.table);
+});
+client.on('trajectory', (t) => {
+  trajectory = t.lines.length > 0 || t.collisions.length > 0 ? t : null;
+});
+mountFeed(client, (e) => {
+  if (e.event === 'shot_started' || e.event === 'cue_lost') trajectory = null;
+});
+mountConnectionPanel(client, () => lastFrame?.balls.length ?? 0);
+mountHealth(apiBase);
+
+const subscribeTable = async (filters: Filters) => {
+  await client.subscribe(['state', 'trajectory'], filters);
+};
+mountFilters(subscribeTable);
+
+function resize(): void {
+  const rect = canvas.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  cssW = rect.width;
+  cssH = rect.height;
+  canvas.width = Math.max(1, Math.round(cssW * dpr));
+  canvas.height = Math.max(1, Math.round(cssH * dpr));
+  ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
+}
+new ResizeObserver(resize).observe(canvas);
+resize();
+
+function frame(now: number): void {
+  lastFrame = interp.sample(now);
+  view.fit(cssW, cssH, table);
+  const underlay = video.visible;
+  if (underlay) video.align(view);
+  renderer.draw({ frame: lastFrame, trajectory, videoUnderlay: underlay }, cssW, cssH);
+  framesDrawn++;
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+
+installDebugHook({
+  client,
+  canvas,
+  view,
+  lastState: () => interp.latest,
+  lastFrame: () => lastFrame,
+  trajectory: () => trajectory,
+  framesDrawn: () => framesDrawn,
+  videoVisible: () => video.visible,
+});
+
+void video.start();
+void client.connect().catch((err: unknown) => console.warn('tablecast: connect failed', err));
+void Promise.all([subscribeTable(readFilters()), client.subscribe(['event', 'alert'])]).catch((err: unknown) =>
+  console.warn('tablecast: subscribe failed', err),
+);

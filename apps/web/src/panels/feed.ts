@@ -1,0 +1,57 @@
+/**
+ * Event feed (game events from the reliable `event` stream: shots, pocketed balls, scratches, ...)
+ * and alerts (`alert` stream), newest first.
+ */
+import type { AlertPayload, Envelope, EventPayload, TablecastClient } from '@tablecast/client';
+import { byId, clock, prepend } from './dom.js';
+
+/** One line of text for a game event. */
+export function describeEvent(e: EventPayload): string {
+  const f = e as Record<string, unknown>;
+  const ball = f.ball_id ?? f.ball ?? f.number;
+  switch (e.event) {
+    case 'shot_started':
+      return `shot${typeof f.speed === 'number' ? ` at ${f.speed.toFixed(2)} m/s` : ''}`;
+    case 'ball_pocketed':
+      return `ball ${String(ball ?? '?')} pocketed${f.pocket !== undefined ? ` (${String(f.pocket)})` : ''}`;
+    case 'scratch':
+      return 'scratch: cue ball pocketed';
+    case 'balls_stopped':
+      return 'balls stopped';
+    case 'game_started':
+      return 'game started';
+    case 'cue_detected':
+      return 'cue detected';
+    case 'cue_lost':
+      return 'cue lost';
+    default:
+      return e.event.replace(/_/g, ' ');
+  }
+}
+
+/** Subscribes the feed lists to the client's `event` and `alert` handlers. */
+export function mountFeed(client: TablecastClient, onEvent?: (e: EventPayload, env: Envelope<EventPayload>) => void): () => void {
+  const events = byId('events');
+  const alerts = byId('alerts');
+  const offEvent = client.on('event', (e, env) => {
+    const li = document.createElement('li');
+    li.dataset.kind = e.event;
+    li.innerHTML = '<time></time><span></span>';
+    li.querySelector('time')!.textContent = clock(env.timestamp);
+    li.querySelector('span')!.textContent = describeEvent(e);
+    prepend(events, li);
+    onEvent?.(e, env);
+  });
+  const offAlert = client.on('alert', (a: AlertPayload, env) => {
+    const li = document.createElement('li');
+    li.dataset.level = a.level;
+    li.innerHTML = '<time></time><span></span>';
+    li.querySelector('time')!.textContent = clock(env.timestamp);
+    li.querySelector('span')!.textContent = `${a.level.toUpperCase()} ${a.code ? `[${a.code}] ` : ''}${a.message}`;
+    prepend(alerts, li);
+  });
+  return () => {
+    offEvent();
+    offAlert();
+  };
+}

@@ -1,0 +1,92 @@
+// Unit tests of the dashboard's pure parts (no browser): interpolation by timestamp, the homography
+// used to align the video, and the top-down fallback corners.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatTimestamp } from '@tablecast/protocol';
+import { StateInterpolator } from '../src/interpolation.js';
+import { applyHomography, homographyFrom4, invertHomography, toCssMatrix3d } from '../src/homography.js';
+import { imageCorners } from '../src/panels/video.js';
+import { stateWith } from './helpers.js';
+
+const at = (ms: number) => formatTimestamp(ms * 1000);
+
+test('interpolation renders 70 ms in the past, linearly between the bracketing states', () => {
+  const it = new StateInterpolator({ delayMs: 70 });
+  const t0 = 1_800_000_000_000; // server epoch ms
+  const local = 5000; // local clock = server - (t0 - 5000), zero network delay
+  const ball = (x: number) => stateWith([{ id: 'cue', number: 0, x, y: 0.5 }]);
+  it.push(ball(1.0), at(t0), local);
+  it.push(ball(1.1), at(t0 + 33), local + 33);
+  it.push(ball(1.2), at(t0 + 66), local + 66);
+  // at local 66 + 70 - 50 = 86 the render time is server t0 + 16: 16/33 of the way from 1.0 to 1.1
+  const s = it.sample(local + 86)!;
+  assert.ok(Math.abs(s.balls[0]!.x - (1.0 + 0.1 * (16 / 33))) < 1e-6, `x ${s.balls[0]!.x} (1e-6 m)`);
+  // past the newest state: hold it
+  assert.ok(Math.abs(it.sample(local + 1000)!.balls[0]!.x - 1.2) < 1e-9);
+  // before the oldest: the oldest
+  assert.ok(Math.abs(it.sample(local)!.balls[0]!.x - 1.0) < 1e-9);
+});
+
+test('pocketed balls are not drawn; a ball new in the newer state appears at its position', () => {
+  const it = new StateInterpolator({ delayMs: 0 });
+  const a = stateWith([{ id: 1, number: 1, x: 1, y: 1 }]);
+  const b = stateWith([
+    { id: 1, number: 1, x: 2, y: 1 },
+    { id: 2, number: 2, x: 0.5, y: 0.5 },
+  ]);
+  b.balls[0]!.is_pocketed = true;
+  it.push(a, at(1000), 1000);
+  it.push(b, at(1100), 1100);
+  const s = it.sample(1050)!;
+  assert.deepEqual(
+    s.balls.map((d) => [d.id, d.x, d.y]),
+    [['2', 0.5, 0.5]],
+  );
+});
+
+test('homography from 4 points maps them exactly and inverts', () => {
+  const src = [
+    { x: 12, y: 30 },
+    { x: 900, y: 22 },
+    { x: 930, y: 510 },
+    { x: 5, y: 520 },
+  ];
+  const dst = [
+    { x: 0, y: 0 },
+    { x: 2.54, y: 0 },
+    { x: 2.54, y: 1.27 },
+    { x: 0, y: 1.27 },
+  ];
+  const h = homographyFrom4(src, dst);
+  src.forEach((p, i) => {
+    const q = applyHomography(h, p);
+    assert.ok(Math.abs(q.x - dst[i]!.x) < 1e-9 && Math.abs(q.y - dst[i]!.y) < 1e-9, `corner ${i} (1e-9)`);
+  });
+  const back = applyHomography(invertHomography(h), { x: 2.54, y: 1.27 });
+  assert.ok(Math.abs(back.x - 930) < 1e-6 && Math.abs(back.y - 510) < 1e-6, 'inverse (1e-6 px)');
+  assert.match(toCssMatrix3d(h), /^matrix3d\((-?[\d.e-]+,){15}-?[\d.e-]+\)$/);
+  assert.throws(() => homographyFrom4(src.slice(0, 3), dst.slice(0, 3)));
+});
+
+test('video corners come from calibration corners, else the homography, else a top-down layout', () => {
+  const table = { width: 2.54, height: 1.27 };
+  const corners = [
+    { x: 1, y: 2 },
+    { x: 3, y: 4 },
+    { x: 5, y: 6 },
+    { x: 7, y: 8 },
+  ];
+  assert.deepEqual(imageCorners({ cornersPx: corners }, 960, 540, table), corners);
+  const h = homographyFrom4(corners.map((c, i) => ({ x: c.x * 100 + i, y: c.y * 50 + (i % 2) * 30 })), [
+    { x: 0, y: 0 },
+    { x: 2.54, y: 0 },
+    { x: 2.54, y: 1.27 },
+    { x: 0, y: 1.27 },
+  ]);
+  const fromH = imageCorners({ homography: [...h] }, 960, 540, table);
+  assert.ok(Math.abs(fromH[2]!.x - 502) < 1e-6 && Math.abs(fromH[2]!.y - 300) < 1e-6, 'BR corner from the homography (1e-6 px)');
+  // 960x540 top-down render: rail 43 px, scale min(874/2.54, 454/1.27) = 344.09 px/m
+  const td = imageCorners(null, 960, 540, table);
+  assert.ok(Math.abs(td[0]!.x - 43) < 0.01 && Math.abs(td[1]!.x - 917) < 0.01, `x span 43..917 px: ${td[0]!.x}, ${td[1]!.x}`);
+  assert.ok(Math.abs(td[0]!.y - (540 - 1.27 * (874 / 2.54)) / 2) < 0.01);
+});

@@ -1,0 +1,97 @@
+/**
+ * Public types of the SDK: payload type per stream, handlers and client options.
+ */
+import type {
+  AlertPayload,
+  ConfigPayload,
+  DetectionPayload,
+  Envelope,
+  EventPayload,
+  FramePayload,
+  PerformancePayload,
+  StatePayload,
+  StatusPayload,
+  StreamName,
+  SystemHealthPayload,
+  TrajectoryPayload,
+} from '@tablecast/protocol';
+import type { BackoffOptions } from './backoff.js';
+import type { Encoding } from './codec.js';
+import type { WebSocketConstructor } from './socket.js';
+
+/** The `data` type of each stream's messages (PROTOCOL section 5). `metrics` is `performance`. */
+export interface StreamPayloadMap {
+  state: StatePayload;
+  trajectory: TrajectoryPayload;
+  frame: FramePayload;
+  alert: AlertPayload;
+  config: ConfigPayload;
+  performance: PerformancePayload;
+  metrics: PerformancePayload;
+  /** Game events carry event-specific fields beside `event` (ball_id, pocket, speed, ...). */
+  event: EventPayload & { [field: string]: unknown };
+  detection: DetectionPayload;
+  system_health: SystemHealthPayload;
+  status: StatusPayload;
+}
+
+/** A typed handler of one stream: the payload and its envelope (timestamp, sequence). */
+export type StreamHandler<S extends StreamName> = (data: StreamPayloadMap[S], envelope: Envelope<StreamPayloadMap[S]>) => void;
+
+/** Reconnect policy: backoff windows plus an attempt limit. */
+export interface ReconnectOptions extends BackoffOptions {
+  /** Give up (status `closed`) after this many consecutive failed attempts (default Infinity). */
+  maxAttempts?: number;
+}
+
+/** Options of {@link TablecastClient}. Durations in milliseconds. */
+export interface ClientOptions {
+  /**
+   * Gateway URL, e.g. `ws://host:8000/api/v1/ws`. Relative URLs (`/api/v1/ws`) resolve against the
+   * page's location in browsers; `http(s)` is mapped to `ws(s)`.
+   */
+  url: string;
+  /** Auth token, sent as `?token=`. */
+  token?: string;
+  /** Stable client id sent as `?client_id=` so the server can resume this client (default random). */
+  clientId?: string;
+  /** `json` (default) or `msgpack` (binary frames, via msgpackr). */
+  encoding?: Encoding;
+  /**
+   * WebSocket implementation. Default `globalThis.WebSocket` (browsers, Node >= 22). In Node 20 pass
+   * `(await import('ws')).WebSocket`.
+   */
+  WebSocket?: WebSocketConstructor;
+  /** Acknowledge reliable messages automatically after the handlers ran (default true). */
+  autoAck?: boolean;
+  /** Auto-acks are coalesced: at most one `ack` per stream per this interval (default 1000). */
+  ackIntervalMs?: number;
+  /** Send `ping` this often to measure RTT and detect dead sockets (default 5000; 0 disables). */
+  pingIntervalMs?: number;
+  /** Consider the socket dead when nothing arrived for this long after a ping (default 15 000). */
+  pongTimeoutMs?: number;
+  /** A socket that is not open after this long counts as a failed attempt (default 10 000). */
+  connectTimeoutMs?: number;
+  /** Replies (`subscribed`, `status`, `published`) not received within this reject (default 10 000). */
+  requestTimeoutMs?: number;
+  /** `false` disables reconnecting; an object tunes the backoff (default 0.5 s .. 20 s, full jitter). */
+  reconnect?: boolean | ReconnectOptions;
+}
+
+/** Thrown/rejected for `error` replies and request failures. */
+export class TablecastError extends Error {
+  override readonly name = 'TablecastError';
+  /**
+   * @param code an `ErrorCode` from the server, or `TIMEOUT` / `CLOSED` / `NOT_CONNECTED` locally
+   * @param message human-readable description
+   * @param details the server's `details`, when any
+   */
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
