@@ -130,9 +130,15 @@ export class Gateway {
     const role = session.attributes.get('role');
     const limit = role === 'publisher' || role === 'admin' ? cfg.websocket.publisher_rate_limit_per_min : cfg.websocket.rate_limit_per_min;
     const ctx: InboundContext = { session, limiter: new WindowCounter(limit, 60_000), maxViolations: cfg.websocket.rate_limit_violations_before_close };
+    // Inbound messages are handled one at a time, in arrival order: a subscribe that awaits the broker
+    // must finish (reply + initial delivery) before a pipelined unsubscribe runs.
+    let inbound: Promise<void> = Promise.resolve();
+    let inboundPending = 0;
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-      void this.handler.handle(ctx, buf, isBinary);
+      const run = () => this.handler.handle(ctx, buf, isBinary).catch(() => undefined).finally(() => inboundPending--);
+      inboundPending++;
+      inbound = inboundPending === 1 ? run() : inbound.then(run, run);
     });
     ws.on('pong', () => {
       session.lastSeenMs = Date.now();
@@ -208,7 +214,10 @@ export class Gateway {
       if (s.ws.readyState === s.ws.CLOSED) return resolve();
       s.ws.once('close', () => resolve());
     }));
-    for (const s of sessions) s.close(code, reason);
+    for (const s of sessions) {
+      for (const sub of s.subscriptions.values()) sub.flushPending();
+      s.close(code, reason);
+    }
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all(closed), timer]);
     for (const s of sessions) if (s.ws.readyState !== s.ws.CLOSED) s.ws.terminate();

@@ -20,6 +20,8 @@ export class Subscription {
   private windowTimer: NodeJS.Timeout | null = null;
   /** Highest sequence handed to the session (de-duplicates history vs live). */
   lastSequence = 0;
+  /** Set by dispose(): a replaced or removed subscription delivers nothing more. */
+  private disposed = false;
   readonly fast: boolean;
 
   /**
@@ -50,6 +52,7 @@ export class Subscription {
 
   /** Hands one message of this stream to the subscription. */
   offer(message: OutboundMessage): void {
+    if (this.disposed) return;
     if (this.held) {
       this.held.push(message);
       return;
@@ -63,7 +66,7 @@ export class Subscription {
       return;
     }
     if (this.filters.sampleRate > 1 && this.counter++ % this.filters.sampleRate !== 0) {
-      this.session.dropped++;
+      this.session.countDrop(this.stream, 'sampled');
       return;
     }
     if (this.filters.aggregationMs > 0) {
@@ -88,7 +91,7 @@ export class Subscription {
     }
     if (this.reliable) this.throttled.push(message);
     else {
-      if (this.throttled.length > 0) this.session.dropped++;
+      if (this.throttled.length > 0) this.session.countDrop(this.stream, 'throttled');
       this.throttled = [message];
     }
     this.throttleTimer ??= setTimeout(() => this.flushThrottled(), Math.max(0, interval - (now - this.lastSentMs)));
@@ -116,8 +119,20 @@ export class Subscription {
     return new BatchMessage(this.stream, formatTimestamp(micros), list[list.length - 1]!.timestampMicros, list);
   }
 
+  /**
+   * Sends what the delivery filters hold back (throttled and aggregated messages) now. Used before a
+   * graceful close so no reliable message dies in a filter buffer.
+   */
+  flushPending(): void {
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    this.flushThrottled();
+    this.flushWindow();
+  }
+
   /** Stops timers; pending throttled/aggregated messages are discarded (delivery stops at once). */
   dispose(): void {
+    this.disposed = true;
     if (this.throttleTimer) clearTimeout(this.throttleTimer);
     if (this.windowTimer) clearTimeout(this.windowTimer);
     this.throttleTimer = this.windowTimer = null;

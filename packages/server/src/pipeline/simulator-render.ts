@@ -45,6 +45,22 @@ export class TableRenderer {
     this.drawTable(this.background.getContext('2d'), rail);
   }
 
+  /**
+   * The rendered frame's calibration, as a camera source would report it: playing-surface corners
+   * in frame pixels (TL, TR, BR, BL) and the 3x3 row-major pixel -> table-metre homography (here a
+   * pure scale and offset, since the render is an orthographic top-down view).
+   */
+  calibration(): { cornersPx: { x: number; y: number }[]; homography: number[]; imageWidth: number; imageHeight: number } {
+    const s = this.scale;
+    const x1 = this.px(this.table.width), y1 = this.py(this.table.height);
+    return {
+      cornersPx: [{ x: this.ox, y: this.oy }, { x: x1, y: this.oy }, { x: x1, y: y1 }, { x: this.ox, y: y1 }],
+      homography: [1 / s, 0, -this.ox / s, 0, 1 / s, -this.oy / s, 0, 0, 1],
+      imageWidth: this.opts.width,
+      imageHeight: this.opts.height,
+    };
+  }
+
   private px(x: number): number {
     return this.ox + x * this.scale;
   }

@@ -92,11 +92,13 @@ export function createSimulatorSource(options: SourceOptions): Source {
   const extra = extraOf(options);
   const fps = options.fps > 0 ? options.fps : 30;
   const table = createTable('9ft');
-  const detectedTable: DetectedTable = { width: table.width, height: table.height, pockets: table.pockets.map((p) => ({ x: p.x, y: p.y, radius: p.radius })) };
+  const geometry = { width: table.width, height: table.height, pockets: table.pockets.map((p) => ({ x: p.x, y: p.y, radius: p.radius })) };
   const seed = options.seed ?? 1;
   const session = new SimulatorSession(table, createRng(seed), { maxShotsPerRack: extra.maxShotsPerRack, paceFactor: extra.paceFactor });
   const noiseRng = createRng(seed ^ 0x5eed5eed);
-  const renderer = options.frames ? new TableRenderer(detectedTable, { width: extra.frameWidth, height: extra.frameHeight, quality: options.jpegQuality ?? 70 }) : null;
+  const renderer = options.frames ? new TableRenderer(geometry, { width: extra.frameWidth, height: extra.frameHeight, quality: options.jpegQuality ?? 70 }) : null;
+  // With rendered frames, the table carries the frame's calibration like a camera source does.
+  const detectedTable: DetectedTable = renderer ? { ...geometry, ...renderer.calibration() } : geometry;
   let timer: NodeJS.Timeout | null = null;
   let frameNumber = 0;
   let encoding = false;
