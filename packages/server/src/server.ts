@@ -28,6 +28,9 @@ import { webRoutes } from './web-static.js';
 import { SERVER_VERSION } from './version.js';
 import { transcodeFrame } from './video/frame-quality.js';
 import { createPipeline, type Pipeline } from './pipeline/index.js';
+import { registerVideoRoutes } from './video/routes.js';
+import { overlayFromState, type OverlayState } from './video/overlay.js';
+import { invert3 } from '@tablecast/vision';
 import { Cluster, type BreakerMirror } from './cluster/cluster.js';
 import type { RedisBroker } from './cluster/broker-redis.js';
 import { createAuth, type AuthService } from './auth/index.js';
@@ -156,6 +159,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       await gateway.close(CloseCode.GOING_AWAY, 'server shutting down', Math.max(100, config.server.shutdown_timeout_s * 1000 - 1000));
       channels.close();
       auth.expiry.close();
+      video.close();
       await app.close();
       await broker.close();
       metrics.close();
@@ -222,7 +226,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   await asyncApiRoutes(app, ctx);
   await configRoutes(app, ctx);
   await metricsRoute(app, ctx);
-  await registerVideo(app, frames);
+  const video = await registerVideo(app, frames, () => pipeline);
   if (config.server.serve_web) await webRoutes(app);
   return Object.assign(server, { extensions: ext, context: ctx });
 }
@@ -230,20 +234,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
 /** The homography the source reports maps pixels -> table; the 4K mapping needs its inverse. */
 function tableToImage(pixelToTable: number[] | undefined): number[] | null {
   if (!pixelToTable || pixelToTable.length !== 9) return null;
-  const [a, b, c, d, e, f, g, h, i] = pixelToTable as [number, number, number, number, number, number, number, number, number];
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  if (Math.abs(det) < 1e-15) return null;
-  return [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d].map((v) => v / det);
-}
-
-/** Imports an optional module by path (resolved relative to this file); null when it is absent. */
-async function optionalImport<T>(path: string): Promise<T | null> {
   try {
-    return (await import(new URL(path, import.meta.url).href)) as T;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(path.replace('./', '').replace('.js', ''))) return null;
-    throw err;
+    return invert3(pixelToTable);
+  } catch {
+    return null;
   }
 }
 
@@ -254,9 +248,13 @@ function loadPipeline(server: TablecastServer, log: Logger, registry: client.Reg
   });
 }
 
-async function registerVideo(app: FastifyInstance, frames: FrameHub): Promise<void> {
-  const mod = await optionalImport<{ registerVideoRoutes(app: FastifyInstance, deps: { frames: FrameHub }): Promise<void> }>('./video/routes.js');
-  if (mod) await mod.registerVideoRoutes(app, { frames });
+async function registerVideo(app: FastifyInstance, frames: FrameHub, pipeline: () => Pipeline | null): Promise<{ close(): void }> {
+  return registerVideoRoutes(app, {
+    frames,
+    overlay: () => {
+      const p = pipeline();
+      const state = p?.tableState();
+      return state ? overlayFromState(state as unknown as OverlayState, p?.calibration()) : null;
+    },
+  });
 }
-
-

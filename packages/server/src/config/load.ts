@@ -114,7 +114,10 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     }
     if (!isObject(fromFile)) throw new ConfigError(`config: ${file} must hold a JSON object`, '(file)');
   }
-  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), (options.overrides ?? {}) as Json);
+  // Environment values are JSON-parsed; convert them to the schema's types where that is lossless
+  // (TABLECAST__SERVER__NODE_ID=123 is the string "123"), mistyped ones still fail validation below.
+  const fromEnv = Value.Convert(ConfigSchema, envOverrides(env)) as Json;
+  const merged = deepMerge(deepMerge(fromFile, fromEnv), (options.overrides ?? {}) as Json);
   return resolveConfig(merged);
 }
 

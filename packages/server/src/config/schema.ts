@@ -3,6 +3,9 @@
  * Durations are in seconds (`_s`) or milliseconds (`_ms`) as the key says; sizes in bytes.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { AuthSection } from '../auth/config.js';
+import { ChannelsSection } from '../channels/config.js';
+import { ClusterSection } from '../cluster/config.js';
 
 const Int = (def: number, min: number, max: number, description?: string) =>
   Type.Integer({ default: def, minimum: min, maximum: max, ...(description ? { description } : {}) });
@@ -100,8 +103,9 @@ export const ConfigSchema = Type.Object(
     integration: IntegrationSection,
     source: SourceSection,
     table: TableSection,
-    auth: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'see auth/config.ts' }),
-    cluster: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'see cluster/config.ts' }),
+    auth: AuthSection,
+    channels: ChannelsSection,
+    cluster: ClusterSection,
   },
   { additionalProperties: false },
 );

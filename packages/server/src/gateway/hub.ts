@@ -33,6 +33,12 @@ export interface StreamAuthorizer {
 
 const ALLOW_ALL: StreamAuthorizer = { canSubscribe: () => true, canPublish: () => true };
 
+/**
+ * Handles a client message type beyond PROTOCOL section 3 (tablecast extensions such as
+ * `join_group`); throw a ProtocolError to answer with an `error`.
+ */
+export type ClientMessageExtension = (session: ClientSession, data: unknown) => void | Promise<void>;
+
 /** Re-encodes a `frame` payload at a quality level (low/medium/high). */
 export type FrameTranscoder = (data: Record<string, unknown>, quality: 'low' | 'medium' | 'high') => Promise<Record<string, unknown>>;
 
@@ -76,6 +82,24 @@ export function validatePayload(stream: CanonicalStream, data: unknown): void {
     const path = `data${e?.path.replaceAll('/', '.') ?? ''}`;
     throw new PublishError(ErrorCode.INVALID_PAYLOAD, `${stream}: ${path}: ${e?.message ?? 'invalid'}`, { path, stream });
   }
+  const deep = pathDeeperThan(data, MAX_PAYLOAD_DEPTH, 'data');
+  if (deep) throw new PublishError(ErrorCode.INVALID_PAYLOAD, `${stream}: ${deep}: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`, { path: deep, stream });
+}
+
+/** Payloads nest at most this deep (objects/arrays): deeper ones could not be serialized safely. */
+const MAX_PAYLOAD_DEPTH = 32;
+
+/** The path of the first value nested deeper than `limit` levels below `v`, or null (stops at the limit). */
+function pathDeeperThan(v: unknown, limit: number, path: string): string | null {
+  if (v === null || typeof v !== 'object') return null;
+  if (limit <= 0) return path;
+  for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+    if (child !== null && typeof child === 'object') {
+      const p = pathDeeperThan(child, limit - 1, `${path}.${k}`);
+      if (p) return p;
+    }
+  }
+  return null;
 }
 
 /** Hub options. */
@@ -98,6 +122,8 @@ export class Hub implements StreamPublisher {
   private readonly lastValue = new Map<CanonicalStream, BrokerMessage>();
   private ctx: TransformContext = { toPixels4k: tableToPixels4k({ width: 2.54, height: 1.27 }) };
   authorizer: StreamAuthorizer;
+  /** Extra client message types by `type`, consulted by the message handler (channels: join_group, leave_group). */
+  readonly messageExtensions = new Map<string, ClientMessageExtension>();
 
   constructor(private readonly options: HubOptions) {
     this.authorizer = options.authorizer ?? ALLOW_ALL;
@@ -172,8 +198,13 @@ export class Hub implements StreamPublisher {
         });
         continue;
       }
-      const out = variant.render(m, this.ctx);
-      if (out) this.deliver(variant, out);
+      try {
+        const out = variant.render(m, this.ctx);
+        if (out) this.deliver(variant, out);
+      } catch {
+        // A message that cannot be transformed/serialized must not stop delivery to the other variants.
+        this.options.metrics.failedSends++;
+      }
     }
   }
 
@@ -264,7 +295,11 @@ export class Hub implements StreamPublisher {
   unsubscribe(session: ClientSession, streams: string[]): { streams: string[]; all_subscriptions: string[] } {
     const invalid = streams.filter((s) => !isStreamName(s));
     if (invalid.length > 0) throw new ProtocolError(ErrorCode.INVALID_STREAM, `unknown stream(s): ${invalid.join(', ')}`, { streams: invalid });
-    for (const name of streams) this.detach(session, canonicalStream(name as Parameters<typeof canonicalStream>[0]));
+    for (const name of streams) {
+      const stream = canonicalStream(name as Parameters<typeof canonicalStream>[0]);
+      this.detach(session, stream);
+      session.discard(stream); // queued but unwritten messages too: delivery stops at once
+    }
     return { streams, all_subscriptions: this.subscriptionNames(session) };
   }
 
@@ -298,6 +333,22 @@ export class Hub implements StreamPublisher {
       v.subs.delete(sub);
       if (v.subs.size === 0) byKey!.delete(sub.filters.variantKey);
     }
+    this.releaseBrokerSubscription(stream);
+  }
+
+  /**
+   * Unsubscribes this node from the broker once no local subscriber of `stream` is left (checked in a
+   * microtask, so a re-subscribe in the same turn does not churn). In cluster mode a node then stops
+   * receiving the stream, so its last value of a latest-value stream is dropped rather than served stale.
+   */
+  private releaseBrokerSubscription(stream: CanonicalStream): void {
+    if (!this.brokerSubscribed.has(stream) || this.subscriberCount(stream) > 0) return;
+    queueMicrotask(() => {
+      if (!this.brokerSubscribed.has(stream) || this.subscriberCount(stream) > 0) return;
+      this.brokerSubscribed.delete(stream);
+      if (this.options.broker.kind !== 'memory') this.lastValue.delete(stream);
+      void this.options.broker.unsubscribe(stream).catch(() => undefined);
+    });
   }
 
   /** Registers a session. */

@@ -81,13 +81,13 @@ export class MessageHandler {
     switch (type) {
       case 'ping': {
         const reply: Record<string, unknown> = { timestamp: formatTimestamp(nowMicros()) };
-        if (obj.timestamp !== undefined) reply.client_timestamp = obj.timestamp;
+        if (isClientTime(obj.timestamp)) reply.client_timestamp = obj.timestamp;
         if (session.lastRttMs !== null) reply.rtt_ms = session.lastRttMs;
         this.hub.reply(session, 'pong', reply);
         return;
       }
       case 'heartbeat':
-        this.hub.reply(session, 'heartbeat_response', { serverTime: formatTimestamp(nowMicros()), clientTime: obj.clientTime });
+        this.hub.reply(session, 'heartbeat_response', { serverTime: formatTimestamp(nowMicros()), clientTime: isClientTime(obj.clientTime) ? obj.clientTime : undefined });
         return;
       case 'subscribe': {
         if (!checkSubscribe.Check(data)) {
@@ -127,13 +127,21 @@ export class MessageHandler {
         this.hub.reply(session, 'published', { stream: res.stream, sequence: res.sequence });
         return;
       }
-      default:
+      default: {
+        const extension = this.hub.messageExtensions.get(type);
+        if (extension) return extension(session, data);
         throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, `unknown message type "${type.slice(0, 64)}"`, {
           type: type.slice(0, 64),
-          known: ['ping', 'heartbeat', 'subscribe', 'unsubscribe', 'get_status', 'ack', 'publish'],
+          known: ['ping', 'heartbeat', 'subscribe', 'unsubscribe', 'get_status', 'ack', 'publish', ...this.hub.messageExtensions.keys()],
         });
+      }
     }
   }
+}
+
+/** Client clocks echoed in pong / heartbeat_response are a string or a number (PingData, HeartbeatData); anything else is not echoed. */
+function isClientTime(v: unknown): v is string | number {
+  return typeof v === 'number' || (typeof v === 'string' && v.length <= 1024);
 }
 
 function badField(e: { path: string; message: string } | undefined): { path: string; message: string } {

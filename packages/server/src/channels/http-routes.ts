@@ -1,0 +1,76 @@
+/**
+ * REST routes of targeted messaging (admin routes: guarded by the admin guard when auth is enabled):
+ * - `POST /api/v1/groups/{group}/broadcast` `{data, stream?, type?}` -> `{group, type, recipients}`
+ * - `POST /api/v1/users/{user_id}/send` `{data, stream?, type?}` -> `{user_id, type, recipients}`
+ * - `GET /api/v1/groups` -> `{groups: [{group, members}]}`
+ * Bad bodies are 400 with `{error: {code, message, details}}` (INVALID_PAYLOAD names the field path).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from '@tablecast/protocol';
+import { ProtocolError, PublishError } from '../gateway/errors.js';
+import type { AdminGuard } from '../http/websocket-api.js';
+import type { TargetedSpec } from './targeted.js';
+
+/** What the routes call. */
+export interface TargetedSender {
+  broadcastToGroup(group: string, spec: TargetedSpec): { type: string; recipients: number };
+  sendToUser(userId: string, spec: TargetedSpec): { type: string; recipients: number };
+  listGroups(): { group: string; members: number }[];
+}
+
+const body = {
+  type: 'object',
+  properties: {
+    data: { type: 'object' },
+    stream: { type: 'string', maxLength: 64 },
+    type: { type: 'string', maxLength: 64 },
+  },
+  required: ['data'],
+} as const;
+
+function badRequest(reply: FastifyReply, err: unknown) {
+  if (err instanceof ProtocolError || err instanceof PublishError) {
+    reply.code(400);
+    return { error: { code: err.code, message: err.message, details: err.details } };
+  }
+  throw err;
+}
+
+/** Registers the group/user routes. */
+export async function channelRoutes(app: FastifyInstance, sender: TargetedSender, adminGuard: AdminGuard): Promise<void> {
+  const tags = ['channels'];
+  const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!(await adminGuard(req, reply))) return reply;
+  };
+
+  app.post<{ Params: { group: string }; Body: TargetedSpec }>(
+    '/api/v1/groups/:group/broadcast',
+    { preHandler, schema: { tags, summary: 'Send one message to every connection in a group (tablecast extension)', body } },
+    async (req, reply) => {
+      try {
+        const r = sender.broadcastToGroup(req.params.group, req.body);
+        return { group: req.params.group, ...r };
+      } catch (err) {
+        return badRequest(reply, err);
+      }
+    },
+  );
+
+  app.post<{ Params: { user_id: string }; Body: TargetedSpec }>(
+    '/api/v1/users/:user_id/send',
+    { preHandler, schema: { tags, summary: "Send one message to a user's /ws/{user_id} connections", body } },
+    async (req, reply) => {
+      try {
+        const r = sender.sendToUser(req.params.user_id, req.body);
+        if (r.recipients === 0) reply.code(404);
+        return r.recipients === 0
+          ? { error: { code: ErrorCode.NOT_FOUND, message: `user ${req.params.user_id} has no open /ws/{user_id} connection` }, user_id: req.params.user_id, ...r }
+          : { user_id: req.params.user_id, ...r };
+      } catch (err) {
+        return badRequest(reply, err);
+      }
+    },
+  );
+
+  app.get('/api/v1/groups', { preHandler, schema: { tags, summary: 'Client groups and their member counts' } }, async () => ({ groups: sender.listGroups() }));
+}
