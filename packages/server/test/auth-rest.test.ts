@@ -49,6 +49,8 @@ test('admin routes: 401 without/with invalid credentials, 403 for non-admin role
     ['POST', '/api/v1/groups/tables/broadcast', { data: { text: 'hi' } }],
     ['POST', '/api/v1/users/alice/send', { data: { text: 'hi' } }],
     ['GET', '/api/v1/groups'],
+    ['GET', '/api/v1/websocket/connections'],
+    ['GET', '/api/v1/websocket/connections/target-1'],
   ];
   const creds: [string, { bearer?: string; key?: string } | undefined, number | 'ok'][] = [
     ['none', undefined, 401],

@@ -84,14 +84,14 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext, a
     };
   });
 
-  app.get('/api/v1/websocket/connections', { schema: { tags, summary: 'List connections' } }, async () => ({
+  app.get('/api/v1/websocket/connections', { ...admin, schema: { tags, summary: 'List connections (admin when auth is enabled)' } }, async () => ({
     total: ctx.gateway.size,
     connections: [...ctx.hub.sessions.values()].map((s) => sessionStatus(ctx.hub, s, false)),
   }));
 
   const find = (id: string): ClientSession | undefined => ctx.hub.sessions.get(id);
 
-  app.get<{ Params: { id: string } }>('/api/v1/websocket/connections/:id', { schema: { tags, summary: 'One connection with details' } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/v1/websocket/connections/:id', { ...admin, schema: { tags, summary: 'One connection with details (admin when auth is enabled)' } }, async (req, reply) => {
     const s = find(req.params.id);
     return s ? sessionStatus(ctx.hub, s, true) : notFound(reply, req.params.id);
   });
