@@ -55,6 +55,7 @@ export function buildAsyncApiDocument(serverUrl = 'localhost:8000'): JsonObject 
     },
     servers: { local: { host: serverUrl, protocol: 'ws', pathname: '/api/v1/ws' } },
     channels: {
+      ...channelEndpoints(),
       gateway: {
         address: '/api/v1/ws',
         messages,
@@ -75,6 +76,28 @@ export function buildAsyncApiDocument(serverUrl = 'localhost:8000'): JsonObject 
     operations: {
       clientSends: { action: 'receive', channel: { $ref: '#/channels/gateway' }, messages: receiveRefs },
       serverSends: { action: 'send', channel: { $ref: '#/channels/gateway' }, messages: sendRefs },
+    },
+  };
+}
+
+/**
+ * The single-purpose channels of PROTOCOL section 1 (same envelope, auto-subscribed to one stream).
+ */
+function channelEndpoints(): JsonObject {
+  const one = (address: string, stream: CanonicalStream, description: string): JsonObject => ({
+    address,
+    description,
+    messages: { [`stream_${stream}`]: { $ref: `#/channels/gateway/messages/stream_${stream}` } },
+  });
+  return {
+    detection: one('/ws/detection', 'detection', 'read-only detection events feed; no authentication'),
+    systemHealth: one('/ws/system-health', 'system_health', 'periodic system health pushes; a token is required (close 4001 otherwise)'),
+    status: one('/ws/status', 'status', 'component status changes'),
+    user: {
+      address: '/ws/{user_id}',
+      description: 'per-user channel for targeted sends; the token subject must equal user_id',
+      parameters: { user_id: { description: 'the user the connection belongs to' } },
+      messages: {},
     },
   };
 }

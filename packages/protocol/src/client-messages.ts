@@ -27,6 +27,9 @@ export const AckData = Type.Object({ stream: Type.String(), sequence: Type.Integ
 /** `publish {stream, data}` (publisher role). */
 export const PublishData = Type.Object({ stream: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) });
 
+/** `join_group {group}` / `leave_group {group}` (tablecast extension): targeted group sends. */
+export const GroupData = Type.Object({ group: Type.String({ minLength: 1, maxLength: 128 }) });
+
 export const PingMessage = Data('ping', PingData);
 export const HeartbeatMessage = Data('heartbeat', HeartbeatData);
 export const SubscribeMessage = Data('subscribe', SubscribeData);
@@ -34,6 +37,8 @@ export const UnsubscribeMessage = Data('unsubscribe', UnsubscribeData);
 export const GetStatusMessage = Data('get_status', GetStatusData);
 export const AckMessage = Data('ack', AckData);
 export const PublishMessage = Data('publish', PublishData);
+export const JoinGroupMessage = Data('join_group', GroupData);
+export const LeaveGroupMessage = Data('leave_group', GroupData);
 
 /** Every client message schema by type. */
 export const CLIENT_MESSAGES = {
@@ -44,6 +49,8 @@ export const CLIENT_MESSAGES = {
   get_status: GetStatusMessage,
   ack: AckMessage,
   publish: PublishMessage,
+  join_group: JoinGroupMessage,
+  leave_group: LeaveGroupMessage,
 } as const;
 
 /** A client message type. */

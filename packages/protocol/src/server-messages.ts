@@ -59,6 +59,7 @@ export const StatusReplyData = Type.Object(
 export const ErrorData = Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
 export const PublishedData = Type.Object({ stream: Type.String(), sequence: Type.Integer() });
 export const BatchData = Type.Object({ messages: Type.Array(Envelope) });
+export const GroupMembershipData = Type.Object({ group: Type.String(), groups: Type.Array(Type.String()) });
 
 /** Reply and control messages by type. */
 export const SERVER_MESSAGES = {
@@ -71,6 +72,8 @@ export const SERVER_MESSAGES = {
   error: ErrorData,
   published: PublishedData,
   batch: BatchData,
+  group_joined: GroupMembershipData,
+  group_left: GroupMembershipData,
 } as const;
 
 export type ConnectionData = Static<typeof ConnectionData>;
