@@ -33,7 +33,8 @@ export interface SessionLimits {
   compressThreshold: number;
 }
 
-type Sender = { sendFrame(list: Buffer[], cb?: (err?: Error) => void): void };
+/** The TCP socket under a ws connection: what pre-framed writes need (write + its buffer level). */
+type RawSocket = NodeJS.EventEmitter & { write(chunk: Buffer): boolean; _writableState?: { length: number } };
 
 const BUCKETS = 8; // priorities -1 (replies) .. 6, shifted by one
 
@@ -56,7 +57,10 @@ export class ClientSession {
   readonly attributes = new Map<string, unknown>();
   closed = false;
 
-  private readonly sender: Sender | null;
+  /** The raw socket when frames are written directly (no permessage-deflate), else null. */
+  private readonly direct: RawSocket | null;
+  /** The raw socket's write state: `length` = bytes buffered in the socket (ws' bufferedAmount). */
+  private readonly directState: { length: number } | null;
   private readonly buckets: (OutboundMessage | CanonicalStream)[][] = Array.from({ length: BUCKETS }, () => []);
   private readonly latestPending = new Map<CanonicalStream, OutboundMessage>();
   private queuedCount = 0;
@@ -77,14 +81,23 @@ export class ClientSession {
     private readonly limits: SessionLimits,
     private readonly hooks: SessionHooks,
   ) {
-    this.sender = compressed ? null : ((ws as unknown as { _sender: Sender })._sender ?? null);
-    const raw = (ws as unknown as { _socket?: NodeJS.EventEmitter })._socket;
+    const raw = (ws as unknown as { _socket?: RawSocket })._socket;
+    // Pre-framed bytes go straight to the TCP socket (what ws' Sender.sendFrame does for one buffer);
+    // its buffer level is read from the socket's write state (ws' bufferedAmount without the getter
+    // chain: with no permessage-deflate the Sender never queues, so that is all of bufferedAmount).
+    this.direct = !compressed && raw && typeof raw.write === 'function' ? raw : null;
+    this.directState = this.direct?._writableState ?? null;
     raw?.on('drain', () => this.flush());
+  }
+
+  /** Bytes buffered in the socket (ws' bufferedAmount). */
+  private socketBytes(): number {
+    return this.directState !== null ? this.directState.length : this.ws.bufferedAmount;
   }
 
   /** Bytes waiting in this session's queue plus the socket's own buffer. */
   pendingBytes(): number {
-    return this.queuedBytes + this.ws.bufferedAmount;
+    return this.queuedBytes + this.socketBytes();
   }
 
   /** Number of messages waiting in the queue. */
@@ -95,7 +108,7 @@ export class ClientSession {
   /** Queues or writes one message. */
   send(message: OutboundMessage): void {
     if (this.closed) return;
-    if (this.queuedCount === 0 && this.ws.bufferedAmount < this.limits.highWaterBytes) {
+    if (this.queuedCount === 0 && this.socketBytes() < this.limits.highWaterBytes) {
       this.write(message);
       return;
     }
@@ -159,7 +172,7 @@ export class ClientSession {
     for (let b = 0; b < BUCKETS && this.queuedCount > 0; b++) {
       const bucket = this.buckets[b]!;
       let taken = 0;
-      while (taken < bucket.length && this.ws.bufferedAmount < this.limits.highWaterBytes) {
+      while (taken < bucket.length && this.socketBytes() < this.limits.highWaterBytes) {
         const entry = bucket[taken++]!;
         let m: OutboundMessage | undefined;
         if (typeof entry === 'string') {
@@ -179,10 +192,10 @@ export class ClientSession {
 
   private write(message: OutboundMessage): void {
     let bytes: number;
-    if (this.sender) {
+    if (this.direct !== null) {
       const frame = message.frame(this.encoding);
       bytes = frame.length;
-      this.sender.sendFrame([frame]);
+      this.direct.write(frame);
     } else {
       const payload = message.payload(this.encoding);
       bytes = payload.length;
@@ -207,6 +220,36 @@ export class ClientSession {
           this.queuedCount--;
           this.queuedBytes -= e.payload(this.encoding).length;
           this.hooks.onDrop(this, stream, 'acked');
+        }
+      }
+    }
+  }
+
+  /** Counts a message of `stream` that a delivery filter (sample_rate, max_fps) did not send. */
+  countDrop(stream: CanonicalStream, reason: DropReason): void {
+    this.dropped++;
+    this.hooks.onDrop(this, stream, reason);
+  }
+
+  /**
+   * Drops every queued (not yet written) message of `stream`: after unsubscribe, delivery stops at once
+   * even for messages that were waiting behind a full socket.
+   */
+  discard(stream: CanonicalStream): void {
+    if (this.queuedCount === 0) return;
+    const pending = this.latestPending.get(stream);
+    if (pending) {
+      this.latestPending.delete(stream);
+      this.queuedBytes -= pending.payload(this.encoding).length;
+    }
+    for (const bucket of this.buckets) {
+      for (let i = bucket.length - 1; i >= 0; i--) {
+        const e = bucket[i]!;
+        if (e === stream || (typeof e !== 'string' && e.stream === stream)) {
+          bucket.splice(i, 1);
+          this.queuedCount--;
+          if (typeof e !== 'string') this.queuedBytes -= e.payload(this.encoding).length;
+          this.hooks.onDrop(this, stream, 'closed');
         }
       }
     }

@@ -27,6 +27,7 @@ export function compileConditions(conditions: Record<string, unknown>): Conditio
   for (const [path, spec] of Object.entries(conditions)) {
     const segments = path.split('.');
     if (segments.some((s) => s === '')) throw bad(path, 'empty path segment');
+    if (nestedDeeperThan(spec, MAX_VALUE_DEPTH)) throw bad(path, `value nested deeper than ${MAX_VALUE_DEPTH} levels`);
     if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
       const entries = Object.entries(spec as Record<string, unknown>);
       if (entries.length === 0) throw bad(path, 'operator object is empty');
@@ -43,6 +44,17 @@ export function compileConditions(conditions: Record<string, unknown>): Conditio
     }
   }
   return (data) => list.every((c) => test(get(data, c.path), c.op, c.value));
+}
+
+/** Condition values nest at most this deep (objects/arrays); deeper ones are refused, not recursed into. */
+const MAX_VALUE_DEPTH = 16;
+
+/** True when `v` has more than `limit` levels of objects/arrays (stops looking past the limit). */
+function nestedDeeperThan(v: unknown, limit: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (limit <= 0) return true;
+  for (const child of Object.values(v as Record<string, unknown>)) if (nestedDeeperThan(child, limit - 1)) return true;
+  return false;
 }
 
 function bad(path: string, message: string): ProtocolError {
