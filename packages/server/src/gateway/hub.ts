@@ -43,16 +43,28 @@ export type ClientMessageExtension = (session: ClientSession, data: unknown) => 
 export type FrameTranscoder = (data: Record<string, unknown>, quality: 'low' | 'medium' | 'high') => Promise<Record<string, unknown>>;
 
 /** One filter variant of a stream: the sessions that share its serialized bytes. */
+/**
+ * Key of a variant: the content-filter key, plus the wire name when the client subscribed with an
+ * alias (`metrics` subscribers get messages typed `metrics`, as the original clients expect).
+ */
+function variantKeyOf(alias: string, stream: CanonicalStream, f: CompiledFilters): string {
+  return alias === stream ? f.variantKey : `${alias}|${f.variantKey}`;
+}
+
 class Variant {
   readonly subs = new Set<Subscription>();
   private chain: Promise<void> = Promise.resolve();
-  constructor(readonly filters: CompiledFilters) {}
+  /** @param type envelope type: the stream, or the alias the clients subscribed with */
+  constructor(
+    readonly filters: CompiledFilters,
+    readonly type: string,
+  ) {}
 
   /** Applies the content filters; null when the message is filtered out. */
   render(m: BrokerMessage, ctx: TransformContext): OutboundMessage | null {
     const data = this.filters.transform ? this.filters.transform(m.data, ctx) : m.data;
     if (data === null) return null;
-    return new OutboundMessage(m.stream, m.stream, m.sequence, formatTimestamp(m.timestampMicros), m.timestampMicros, data);
+    return new OutboundMessage(this.type, m.stream, m.sequence, formatTimestamp(m.timestampMicros), m.timestampMicros, data);
   }
 
   /** Serializes async work (frame transcoding) per variant so order is kept. */
@@ -251,7 +263,7 @@ export class Hub implements StreamPublisher {
       const sub = new Subscription(session, stream, name, f, reliable);
       this.detach(session, stream);
       session.subscriptions.set(stream, sub);
-      const variant = this.variantFor(stream, f);
+      const variant = this.variantFor(stream, f, name);
       variant.subs.add(sub);
       this.ensureBrokerSubscription(stream);
       const resumeFrom = since[name] ?? since[stream] ?? (reliable ? session.acked.get(stream) : undefined);
@@ -308,16 +320,17 @@ export class Hub implements StreamPublisher {
     return [...session.subscriptions.values()].map((s) => s.alias);
   }
 
-  private variantFor(stream: CanonicalStream, f: CompiledFilters): Variant {
+  private variantFor(stream: CanonicalStream, f: CompiledFilters, alias: string): Variant {
     let byKey = this.variants.get(stream);
     if (!byKey) {
       byKey = new Map();
       this.variants.set(stream, byKey);
     }
-    let v = byKey.get(f.variantKey);
+    const key = variantKeyOf(alias, stream, f);
+    let v = byKey.get(key);
     if (!v) {
-      v = new Variant(f);
-      byKey.set(f.variantKey, v);
+      v = new Variant(f, alias);
+      byKey.set(key, v);
     }
     return v;
   }
@@ -328,10 +341,11 @@ export class Hub implements StreamPublisher {
     sub.dispose();
     session.subscriptions.delete(stream);
     const byKey = this.variants.get(stream);
-    const v = byKey?.get(sub.filters.variantKey);
+    const key = variantKeyOf(sub.alias, stream, sub.filters);
+    const v = byKey?.get(key);
     if (v) {
       v.subs.delete(sub);
-      if (v.subs.size === 0) byKey!.delete(sub.filters.variantKey);
+      if (v.subs.size === 0) byKey!.delete(key);
     }
     this.releaseBrokerSubscription(stream);
   }
