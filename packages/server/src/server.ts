@@ -15,7 +15,7 @@ import { Hub, type StreamAuthorizer } from './gateway/hub.js';
 import { GatewayMetrics } from './gateway/metrics.js';
 import type { ConnectionAuthenticator } from './gateway/connection-auth.js';
 import { UpgradeRouter } from './gateway/upgrade-router.js';
-import type { PublishOptions, PublishResult, StreamPublisher } from './gateway/publisher.js';
+import type { PublishOptions, PublishResult } from './gateway/publisher.js';
 import { FrameHub } from './video/frame-hub.js';
 import type { ComponentHealth, RouteContext } from './http/context.js';
 import { healthRoutes } from './http/health.js';
@@ -31,7 +31,7 @@ import { createPipeline, type Pipeline } from './pipeline/index.js';
 import { registerVideoRoutes } from './video/routes.js';
 import { overlayFromState, type OverlayState } from './video/overlay.js';
 import { invert3 } from '@tablecast/vision';
-import { Cluster, type BreakerMirror } from './cluster/cluster.js';
+import { Cluster } from './cluster/cluster.js';
 import type { RedisBroker } from './cluster/broker-redis.js';
 import { createAuth, type AuthService } from './auth/index.js';
 import { Channels, channelRoutes } from './channels/index.js';
@@ -242,8 +242,9 @@ function tableToImage(pixelToTable: number[] | undefined): number[] | null {
 }
 
 function loadPipeline(server: TablecastServer, log: Logger, registry: client.Registry, cluster: Cluster | null): Pipeline {
+  // Cluster mode: subscriber counts are cluster-wide and the publish breaker is shared through Redis.
   return createPipeline({
-    publisher: server.hub, frames: server.frames, registry, log, config: server.config,
+    publisher: cluster ? cluster.publisher(server.hub) : server.hub, frames: server.frames, registry, log, config: server.config,
     ...(cluster ? { breakerMirror: cluster.breakerMirror } : {}),
   });
 }
