@@ -21,16 +21,6 @@ export function apiKeyOf(req: FastifyRequest): string | null {
 /** Checks publish permission for a REST request; the auth module may replace it. */
 export type PublishGuard = (req: FastifyRequest, stream: string) => { ok: true } | { ok: false; status: 401 | 403; message: string };
 
-/** Default guard: any configured publish API key. */
-export function apiKeyGuard(keys: readonly string[]): PublishGuard {
-  return (req) => {
-    const key = apiKeyOf(req);
-    if (!key) return { ok: false, status: 401, message: 'publish needs an API key (X-API-Key or Authorization: Bearer)' };
-    if (!keys.includes(key)) return { ok: false, status: 403, message: 'API key not accepted' };
-    return { ok: true };
-  };
-}
-
 type Item = { stream?: unknown; data?: unknown };
 
 /** Registers POST /api/v1/publish. */
