@@ -142,7 +142,14 @@ test('health and metrics show the cluster: nodes, leader field, connections', { 
   assert.equal(cl.node_count, 3);
   assert.deepEqual(cl.nodes.map((n) => n.id), ['n1', 'n2', 'n3']);
   assert.equal(cl.nodes.find((n) => n.id === 'n2')!.connections, 1, 'n2 reports its client (heartbeat)');
-  const text = await (await fetch(`${nodes[2]!.url}/metrics`)).text();
+  // Each node refreshes its registry view every heartbeat (100 ms): wait for n3's view too.
+  let text = '';
+  const t0 = Date.now();
+  do {
+    text = await (await fetch(`${nodes[2]!.url}/metrics`)).text();
+    if (/^tablecast_cluster_node_connections\{node="n2"\} 1$/m.test(text)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  } while (Date.now() - t0 < 3000);
   assert.match(text, /^tablecast_cluster_nodes 3$/m);
   assert.match(text, /^tablecast_cluster_node_connections\{node="n2"\} 1$/m);
   assert.match(text, /^tablecast_cluster_redis_up 1$/m);
