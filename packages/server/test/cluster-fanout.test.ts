@@ -143,7 +143,7 @@ test('health and metrics show the cluster: nodes, leader field, connections', { 
   assert.deepEqual(cl.nodes.map((n) => n.id), ['n1', 'n2', 'n3']);
   assert.equal(cl.nodes.find((n) => n.id === 'n2')!.connections, 1, 'n2 reports its client (heartbeat)');
   // Each node refreshes its registry view every heartbeat (100 ms): wait for n3's view too.
-  let text = '';
+  let text: string;
   const t0 = Date.now();
   do {
     text = await (await fetch(`${nodes[2]!.url}/metrics`)).text();
