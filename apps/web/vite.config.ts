@@ -12,6 +12,7 @@ export default defineConfig({
     alias: {
       '@tablecast/client': here('../../packages/client/src/index.ts'),
       '@tablecast/protocol': here('../../packages/protocol/src/index.ts'),
+      '@tablecast/vision/homography': here('../../packages/vision/src/homography.ts'),
     },
   },
   build: {
