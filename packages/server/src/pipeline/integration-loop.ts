@@ -69,6 +69,7 @@ export class IntegrationLoop {
   private lastDropped = 0;
   private health: LoopHealth = { fps: 0, frame_time_ms_p50: 0, frames: 0, ticks: 0 };
   private immediate: NodeJS.Immediate | null = null;
+  private pending: NodeJS.Timeout | null = null;
   private lastWorkMs = -Infinity;
 
   constructor(
@@ -97,21 +98,32 @@ export class IntegrationLoop {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
+    if (this.pending) clearTimeout(this.pending);
     this.timer = null;
     this.immediate = null;
+    this.pending = null;
   }
 
   /**
-   * A detection arrived: tick on the next turn of the event loop unless the last processing tick
-   * was less than half a period ago (then the regular timer picks it up). Keeps the rate bounded.
+   * A detection arrived: process it on the next turn of the event loop. When the last processing
+   * tick was less than half a period ago, processing is scheduled for the moment that half period
+   * ends (not left to the regular timer, which could add up to a whole period of latency), so the
+   * processing rate stays bounded by 2 x target_fps while a detection never waits for the timer.
    */
   notify(): void {
-    if (!this.timer || this.immediate) return;
-    if (performance.now() - this.lastWorkMs < 500 / this.opts.targetFps) return;
-    this.immediate = setImmediate(() => {
-      this.immediate = null;
+    if (!this.timer || this.immediate || this.pending) return;
+    const wait = this.lastWorkMs + 500 / this.opts.targetFps - performance.now();
+    if (wait <= 0) {
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        this.tick();
+      });
+      return;
+    }
+    this.pending = setTimeout(() => {
+      this.pending = null;
       this.tick();
-    });
+    }, wait);
   }
 
   /** Loop health snapshot. */
@@ -146,11 +158,13 @@ export class IntegrationLoop {
           frameDetection = d;
         }
       }
+      // State first: a trajectory prediction (up to milliseconds) must not delay the state.
+      const tIngest = performance.now();
+      this.publishState(nowMs);
       const t1 = performance.now();
       const trajectory = this.core.plan();
       const t2 = performance.now();
       if (trajectory) this.sender.send('trajectory', trajectory as unknown as Record<string, unknown>);
-      this.publishState(nowMs);
       if (frame && frameDetection) {
         const f = frame;
         this.frames_.push({
@@ -166,9 +180,9 @@ export class IntegrationLoop {
       this.frames += batch.length;
       this.windowFrames += batch.length;
       this.windowTimes.push(t3 - t0);
-      this.stageTimes.core.push(t1 - t0);
+      this.stageTimes.core.push(tIngest - t0);
       this.stageTimes.trajectory.push(t2 - t1);
-      this.stageTimes.publish.push(t3 - t2);
+      this.stageTimes.publish.push(t1 - tIngest + (t3 - t2));
       this.metrics.frameSeconds.observe((t3 - t0) / 1000);
     } else {
       this.publishState(nowMs);
