@@ -413,6 +413,8 @@ export class RedisBroker implements Broker {
   private async recover(): Promise<void> {
     if (!this.connected) return;
     try {
+      // Publishes wait for this recovery, so they only ever run with the scripts cached (ordering).
+      await Promise.all([PUBLISH, READ, RECONCILE].map((script) => script.load(this.cmd)));
       const reconciled = await this.reconcile(true);
       const channels = [...this.handlers.keys()].map((s) => this.keys.stream(s).channel).concat([...this.control.keys()]);
       if (channels.length > 0) await this.sub.subscribe(...channels);

@@ -18,6 +18,15 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
+  /**
+   * Loads the script into Redis' script cache (SCRIPT LOAD). Run on every connection `ready`: with
+   * the cache warm, EVALSHA never takes the NOSCRIPT -> EVAL detour, whose per-call retry could
+   * otherwise let a later publication of this node overtake an earlier one.
+   */
+  async load(redis: Redis): Promise<void> {
+    await redis.script('LOAD', this.source);
+  }
+
   /** Runs the script. @throws the Redis or connection error */
   async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
