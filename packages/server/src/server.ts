@@ -74,6 +74,8 @@ export interface TablecastServer {
   readonly cluster: Cluster | null;
   /** Authentication/authorization (auth/): JWT, API keys, role policies, token-expiry timers. */
   readonly auth: AuthService;
+  /** Health components by name (broker, pipeline, cluster, ...); a module registers its own check. */
+  readonly components: Map<string, () => ComponentHealth>;
   /** /ws/detection, /ws/system-health, /ws/status, /ws/{user_id}, groups, targeted sends, detection feed. */
   readonly channels: Channels;
   pipeline: Pipeline | null;
@@ -100,17 +102,16 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const log = app.log as unknown as Logger;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tablecast_process_' });
-  const hubRef: { hub: Hub | null } = { hub: null };
-  const metrics = new GatewayMetrics(registry, () => hubRef.hub?.sessions.size ?? 0);
+  // collect() runs on scrape only, after `hub` below is initialised.
+  const metrics: GatewayMetrics = new GatewayMetrics(registry, (): number => hub.sessions.size);
   // auth/ fills every extension point (with auth disabled it keeps the demo open: anonymous readers,
   // publish API keys -> publisher); other modules may still replace them before listen().
   const auth = createAuth(config, registry);
   const broker = await createBroker(config, nodeId);
-  const hub = new Hub({
+  const hub: Hub = new Hub({
     broker, metrics, historyLimit: config.history.max_messages, frameTranscoder: transcodeFrame,
     authorizer: { canSubscribe: (s, stream) => ext.authorizer.canSubscribe(s, stream), canPublish: (s, stream) => ext.authorizer.canPublish(s, stream) },
   });
-  hubRef.hub = hub;
   const ext: ServerExtensions = { authenticator: auth, authorizer: auth, publishGuard: auth.publishGuard, adminGuard: auth.adminGuard };
   const gateway = new Gateway({
     config, hub, metrics, serverVersion: SERVER_VERSION, nodeId,
@@ -129,7 +130,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   let pipeline: Pipeline | null = null;
   let running = false;
   const server: TablecastServer = {
-    config, app, hub, gateway, frames, metrics, registry, upgrades, nodeId, log, auth,
+    config, app, hub, gateway, frames, metrics, registry, upgrades, nodeId, log, auth, components,
     get cluster() {
       return cluster;
     },
@@ -172,8 +173,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     start: async () => {
       if (running || config.source.spec === 'none') return;
       if (cluster && !cluster.isLeader()) return; // cluster mode: the leader runs the pipeline
-      if (!pipeline) pipeline = loadPipeline(server, log, registry, cluster);
-      if (!pipeline) return;
+      pipeline ??= loadPipeline(server, log, registry, cluster);
       await pipeline.start();
       running = true;
     },
@@ -228,7 +228,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   await metricsRoute(app, ctx);
   const video = await registerVideo(app, frames, () => pipeline);
   if (config.server.serve_web) await webRoutes(app);
-  return Object.assign(server, { extensions: ext, context: ctx });
+  return server;
 }
 
 /** The homography the source reports maps pixels -> table; the 4K mapping needs its inverse. */

@@ -5,7 +5,7 @@
 // flood that is rate limited (RATE_LIMIT, then 1008) while subscribers keep every message in order.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ComponentHealth, RouteContext } from '../src/http/context.js';
+import type { ComponentHealth } from '../src/http/context.js';
 import type { TestClient } from './helpers/ws-client.js';
 import { waitFor, type Started } from './helpers/server.js';
 import { KEYS, SAMPLE_PAYLOADS, ask, attempt, authSection, mint, startAuthServer } from './auth-fixtures.js';
@@ -112,8 +112,7 @@ test('a component status change is pushed at once: system_health (reason change)
   const health = await open('/ws/system-health', KEYS.subscriber);
   await health.nextOf('subscribed');
   let camera: ComponentHealth['status'] = 'healthy';
-  const ctx = (s.server as unknown as { context: RouteContext }).context;
-  ctx.components.set('camera', () => ({ status: camera, fps: 30 }));
+  s.server.components.set('camera', () => ({ status: camera, fps: 30 }));
   const up = await statusFeed.next((m) => m.type === 'status' && m.data.component === 'camera', 2000);
   assert.deepEqual([up.data.status, up.data.previous], ['healthy', null]);
   const t0 = Date.now();
@@ -123,7 +122,7 @@ test('a component status change is pushed at once: system_health (reason change)
   const pushed = await health.next((m) => m.type === 'system_health' && m.data.reason === 'change' && m.data.status === 'degraded', 2000);
   assert.ok(Date.now() - t0 < 250, `change pushed within 250 ms (check interval 50 ms), took ${Date.now() - t0}`);
   assert.equal(pushed.data.components.camera, 'degraded');
-  ctx.components.delete('camera');
+  s.server.components.delete('camera');
 });
 
 test('groups: join_group / leave_group / ?groups=, REST and in-process broadcast; original messages still work', async () => {
