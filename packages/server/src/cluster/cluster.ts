@@ -223,9 +223,17 @@ export class Cluster {
     }
   }
 
-  /** One BROKER_RECOVERED alert per outage for the whole cluster (first node wins a short lock). */
+  /**
+   * One BROKER_RECOVERED alert per outage for the whole cluster (first node wins a short lock),
+   * published after a grace period: a node that delivered locally during the outage reconciles with
+   * a new epoch that drops the stream's history (lua.ts RECONCILE), so an alert published before the
+   * other nodes are back could miss their clients (docs/CLUSTER.md, limits).
+   */
   private async recoveredAlert(outageMs: number, reconciled: CanonicalStream[]): Promise<void> {
     const { broker } = this.deps;
+    const graceMs = Math.max(1000, 5 * this.deps.config.cluster.reconnect_max_delay_ms);
+    await new Promise((r) => setTimeout(r, graceMs).unref());
+    if (!broker.connected) return;
     try {
       const won = await broker.cmd.set(`${broker.keys.prefix}cluster:alert:broker_recovered`, this.deps.nodeId, 'PX', 5000, 'NX');
       if (won !== 'OK') return;
