@@ -77,6 +77,31 @@ test('simulator: 16 racked balls, ~1.5 mm noise, misses and confidences; cue app
   assert.ok(dets.some((d) => d.cue && d.cue.power !== undefined && d.cue.confidence > 0.5));
 });
 
+test('simulator: balls never teleport and pocketed balls stay down (the settle phase shows where they stopped)', () => {
+  const { truth } = run(7, 90);
+  // Fastest physical motion: 8 m/s (break) -> 0.27 m per 1/30 s frame; allow 0.3 m. A re-rack and
+  // the cue-ball respot after a scratch are the only legitimate jumps.
+  let checked = 0;
+  for (let i = 1; i < truth.length; i++) {
+    const a = truth[i - 1]!;
+    const b = truth[i]!;
+    if (b.racks !== a.racks) continue;
+    const prev = new Map(a.balls.map((x) => [x.id, x]));
+    for (const ball of b.balls) {
+      const p = prev.get(ball.id);
+      if (!p) {
+        assert.equal(ball.id, 'cue', `frame ${i}: ball ${ball.id} reappeared (${a.phase} -> ${b.phase})`);
+        continue;
+      }
+      if (ball.id === 'cue' && a.phase !== b.phase && b.phase === 'idle') continue; // respot after a scratch
+      const d = Math.hypot(ball.x - p.x, ball.y - p.y);
+      assert.ok(d <= 0.3, `frame ${i}: ball ${ball.id} jumped ${d.toFixed(3)} m (${a.phase} -> ${b.phase}); tolerance 0.3 m`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 1000 && truth[truth.length - 1]!.shots >= 3, `checked ${checked} ball steps over several shots`);
+});
+
 test('simulator: deterministic from the seed', () => {
   const a = run(11, 8).dets;
   const b = run(11, 8).dets;

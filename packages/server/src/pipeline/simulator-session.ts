@@ -67,6 +67,8 @@ const numberOf = (id: string): number => (id === 'cue' ? 0 : Number(id));
 export class SimulatorSession {
   private balls: BallInput[] = [];
   private phase: Phase = 'idle';
+  private scratched = false;
+  private eightPocketed = false;
   private phaseStart = 0;
   private time = 0;
   private shots = 0;
@@ -138,30 +140,38 @@ export class SimulatorSession {
     this.shotsThisRack++;
   }
 
-  private finishShot(): void {
+  /**
+   * The balls came to rest: the table now holds the shot's final positions (pocketed balls gone),
+   * so the `settle` phase shows where the balls stopped.
+   */
+  private applyShotResult(): void {
     const sim = this.sim!;
     this.sim = null;
     const byId = new Map(sim.final.map((f) => [f.id, f]));
     const next: BallInput[] = [];
-    let scratch = false;
-    let eight = false;
+    this.scratched = false;
+    this.eightPocketed = false;
     for (const b of this.balls) {
       const f = byId.get(b.id);
       if (!f) continue;
       if (f.pocketed) {
-        if (b.id === 'cue') scratch = true;
-        if (b.id === '8') eight = true;
+        if (b.id === 'cue') this.scratched = true;
+        if (b.id === '8') this.eightPocketed = true;
         continue;
       }
       next.push({ id: b.id, number: b.number ?? numberOf(b.id), x: f.x, y: f.y });
     }
     this.balls = next;
-    const objects = next.filter((b) => b.id !== 'cue').length;
-    if (eight || objects === 0 || this.shotsThisRack >= this.opts.maxShotsPerRack) {
+  }
+
+  /** End of `settle`: re-rack, or respot a scratched cue ball and go on. */
+  private finishShot(): void {
+    const objects = this.balls.filter((b) => b.id !== 'cue').length;
+    if (this.eightPocketed || objects === 0 || this.shotsThisRack >= this.opts.maxShotsPerRack) {
       this.enter('rerack');
       return;
     }
-    if (scratch) this.respotCue();
+    if (this.scratched) this.respotCue();
     this.enter('idle');
   }
 
@@ -186,6 +196,7 @@ export class SimulatorSession {
       const el = this.time - this.phaseStart;
       if (this.phase === 'rolling') {
         if (el < this.sim!.duration) break;
+        this.applyShotResult();
         this.enter('settle');
         continue;
       }
