@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchOptions } from 'playwright-core';
-import type { StatePayload } from '@tablecast/protocol';
 
 /** Debian's Chromium, no sandbox (containers), no background traffic. Never downloads a browser. */
 export const launchOptions: LaunchOptions = {
@@ -43,28 +42,8 @@ export function nearestColour(rgb: Rgb): string {
   return best;
 }
 
-/** A state payload with balls at the given positions (metres). */
-export function stateWith(balls: { id: string | number; number: number; x: number; y: number; confidence?: number }[]): StatePayload {
-  return {
-    balls: balls.map((b) => ({
-      id: b.id,
-      number: b.number,
-      type: b.number === 0 ? 'cue' : b.number === 8 ? 'eight' : b.number > 8 ? 'stripe' : 'solid',
-      position: { x: b.x, y: b.y, scale: [1, 1] as [number, number] },
-      velocity: { x: 0, y: 0, scale: [1, 1] as [number, number] },
-      radius: 0.028575,
-      is_moving: false,
-      is_pocketed: false,
-      confidence: b.confidence ?? 0.95,
-      track_id: typeof b.id === 'number' ? b.id : b.number,
-      last_update: 0,
-    })),
-    cue: null,
-    table: null,
-    ball_count: balls.length,
-    frame_number: 0,
-  };
-}
+/** A state payload with balls at the given positions (metres): the SDK tests' fixture. */
+export { stateWith } from '../../../packages/client/test/helpers.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
