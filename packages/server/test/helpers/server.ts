@@ -3,7 +3,6 @@
  * on port 0 (127.0.0.1, no pipeline source) and closes it in an `after` hook; nothing is shared
  * between files.
  */
-import { createServer as createNetServer } from 'node:net';
 import { createServer, type ConfigInput, type TablecastServer } from '../../src/index.js';
 import type { ClientSession } from '../../src/gateway/client-session.js';
 
@@ -53,17 +52,7 @@ export function sessionOf(s: Started, clientId: string): ClientSession {
 }
 
 /** A free TCP port on 127.0.0.1 (for child processes that need a fixed port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freeTcpPort as freePort } from '../../src/cluster/redis-process.js';
 
 /** One ball for a state payload (metres, table frame). */
 export interface BallSpec {
