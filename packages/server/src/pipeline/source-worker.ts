@@ -43,6 +43,11 @@ async function main(): Promise<void> {
   let dropped = 0;
   let source: Source | null = null;
   let stopping = false;
+  /** The source ended while a detection waited for credit: `ended` follows that detection. */
+  let endAfterPending = false;
+  const postEnded = (): void => {
+    if (!stopping) port.postMessage({ type: 'ended' } satisfies WorkerToHost);
+  };
 
   const post = (d: Detection): void => {
     credits--;
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
         const d = pending;
         pending = null;
         post(d);
+        if (endAfterPending) postEnded();
       }
     } else if (m.type === 'stop') {
       stopping = true;
@@ -89,7 +95,9 @@ async function main(): Promise<void> {
     source = await createSource(data.spec, data.options);
     source.done.then(
       () => {
-        if (!stopping) port.postMessage({ type: 'ended' } satisfies WorkerToHost);
+        // Same port, so order holds: the newest detection (parked for credit) goes out before `ended`.
+        if (pending) endAfterPending = true;
+        else postEnded();
       },
       fail,
     );
