@@ -1,5 +1,6 @@
 /**
- * Pipeline benchmark. Run: `node --import tsx bench/pipeline.ts [--seconds 120] [--clients 100] [--live-seconds 10]`
+ * Pipeline benchmark. Run: `node --import tsx bench/pipeline.ts [--seconds 120] [--clients 100] [--live-seconds 10]
+ * [--trajectory-worker 1|0] [--frames 1|0]`
  *
  * 1. Main-loop time per frame for core + trajectory with 16 balls: a deterministic simulator session
  *    (seed 1, 30 fps, 1.5 mm noise) is fed frame by frame through PipelineCore (validation, game
@@ -11,7 +12,7 @@
  *    timestamp (same machine, same clock).
  */
 import { createTable } from '@tablecast/physics';
-import { parseTimestamp, nowMicros } from '@tablecast/protocol';
+import { TimestampParser, nowMicros } from './lib/wire-time.js';
 import WebSocket from 'ws';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,10 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const SECONDS = Number(args.get('seconds') ?? 120);
 const CLIENTS = Number(args.get('clients') ?? 100);
 const LIVE_SECONDS = Number(args.get('live-seconds') ?? 10);
+/** `integration.trajectory_worker` of the latency run (1: predictions in the worker thread, the default). */
+const TRAJECTORY_WORKER = (args.get('trajectory-worker') ?? '1') !== '0';
+/** `source.frames` of the latency run (1: the simulator renders JPEG frames, the default). */
+const FRAMES = (args.get('frames') ?? '1') !== '0';
 const FPS = 30;
 
 function pct(xs: number[], p: number): number {
@@ -107,15 +112,18 @@ async function workerCostBench(): Promise<void> {
 /**
  * Client role (a child process, so client work never runs on the server's event loop): N sockets
  * subscribed to `state`; reads the publish `timestamp` and `capture_timestamp` straight from the raw
- * frame (no JSON.parse of the 5 KB payload) and reports latencies on stdout as one JSON line.
+ * frame bytes (no JSON.parse or string of the 5 KB payload, bench/lib/wire-time.ts) and reports
+ * latencies on stdout as one JSON line.
  */
 async function clientRole(port: number, n: number, warmS: number, seconds: number): Promise<void> {
   const capture: number[] = [];
   const publish: number[] = [];
   let measuring = false;
   const sockets: WebSocket[] = [];
-  const tsRe = /"timestamp":"([^"]+)"/;
-  const capRe = /"capture_timestamp":"([^"]+)"/;
+  const parser = new TimestampParser();
+  const head = { seq: 0, ts: 0 };
+  const CAPTURE_KEY = Buffer.from('"capture_timestamp":"');
+  const SUBSCRIBED = Buffer.from('{"type":"subscribed"');
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
@@ -124,13 +132,11 @@ async function clientRole(port: number, n: number, warmS: number, seconds: numbe
         ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', data: { streams: ['state'] } })));
         ws.on('message', (raw: Buffer) => {
           const now = nowMicros();
-          const text = raw.toString('latin1');
-          if (text.startsWith('{"type":"subscribed"')) resolve();
-          if (!measuring || !text.startsWith('{"type":"state"')) return;
-          const ts = tsRe.exec(text);
-          const cap = capRe.exec(text);
-          if (ts) publish.push((now - parseTimestamp(ts[1]!)) / 1000);
-          if (cap) capture.push((now - parseTimestamp(cap[1]!)) / 1000);
+          if (raw.subarray(0, SUBSCRIBED.length).equals(SUBSCRIBED)) resolve();
+          if (!measuring || !parser.fromBytes(raw, head)) return;
+          publish.push((now - head.ts) / 1000);
+          const cap = parser.lastFieldFromBytes(raw, CAPTURE_KEY);
+          if (Number.isFinite(cap)) capture.push((now - cap) / 1000);
         });
         ws.on('error', reject);
       }),
@@ -150,8 +156,8 @@ async function latencyBench(): Promise<void> {
     logger: false,
     overrides: {
       server: { port: 0, host: '127.0.0.1' },
-      source: { spec: 'simulator', frames: true },
-      integration: { target_fps: FPS },
+      source: { spec: 'simulator', frames: FRAMES },
+      integration: { target_fps: FPS, trajectory_worker: TRAJECTORY_WORKER },
       websocket: { connections_per_ip_per_min: 1_000_000, rate_limit_per_min: 1_000_000 },
     },
   });
@@ -164,11 +170,11 @@ async function latencyBench(): Promise<void> {
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   await new Promise((r) => child.on('exit', r));
   const cpu = process.cpuUsage(cpu0);
-  const h = (server.pipeline?.health() ?? {}) as { loop?: { fps: number; frame_time_ms_p50: number }; source?: { dropped_handoff: number } };
+  const h = server.pipeline?.health();
   await server.close();
   const { capture, publish } = JSON.parse(out.trim().split('\n').pop()!) as { capture: number[]; publish: number[] };
-  console.log(`## capture-to-client latency, ${CLIENTS} WebSocket clients (separate process) on state, simulator at ${FPS} fps with JPEG frames, ${LIVE_SECONDS} s`);
-  console.log(`messages: ${capture.length} (${(capture.length / CLIENTS / LIVE_SECONDS).toFixed(1)} state/s per client); loop fps ${h.loop?.fps}, loop p50 ${h.loop?.frame_time_ms_p50} ms, hand-off drops ${h.source?.dropped_handoff}`);
+  console.log(`## capture-to-client latency, ${CLIENTS} WebSocket clients (separate process) on state, simulator at ${FPS} fps ${FRAMES ? 'with' : 'without'} JPEG frames, trajectories ${TRAJECTORY_WORKER ? 'in the worker thread' : 'on the main thread'}, ${LIVE_SECONDS} s`);
+  console.log(`messages: ${capture.length} (${(capture.length / CLIENTS / LIVE_SECONDS).toFixed(1)} state/s per client); loop fps ${h?.loop.fps}, loop p50 ${h?.loop.frame_time_ms_p50} ms, hand-off drops ${h?.source.dropped_handoff}; trajectories ${h?.trajectory.computed} (${h?.trajectory.mode}, ${h?.trajectory.stale} stale)`);
   console.log(`capture -> client: median ${f3(pct(capture, 50))} ms  p90 ${f3(pct(capture, 90))}  p99 ${f3(pct(capture, 99))}  max ${f3(Math.max(...capture))}`);
   console.log(`publish -> client: median ${f3(pct(publish, 50))} ms  p90 ${f3(pct(publish, 90))}  p99 ${f3(pct(publish, 99))}  max ${f3(Math.max(...publish))}`);
   console.log(`server process CPU (pipeline + gateway, incl. the simulator worker): ${(((cpu.user + cpu.system) / 1e6 / (LIVE_SECONDS + 1)) * 100).toFixed(0)} %`);

@@ -56,6 +56,17 @@ export class TimestampParser {
   }
 
   /**
+   * Reads the timestamp string value of `key` (bytes of `"name":"`) searching backwards from the
+   * end of `buf` (for fields near the end of a payload, such as `capture_timestamp`).
+   * @returns microseconds since the Unix epoch, or NaN when absent
+   */
+  lastFieldFromBytes(buf: Buffer, key: Buffer): number {
+    const k = buf.lastIndexOf(key);
+    if (k < 0 || k + key.length + 26 > buf.length) return NaN;
+    return this.parseBytes(buf, k + key.length);
+  }
+
+  /**
    * Reads `sequence` and `timestamp` of a `state` envelope from raw frame bytes (JSON envelope, or a
    * Socket.IO `42["state",{...}]` packet).
    * @returns false when the bytes are not a state message

@@ -101,7 +101,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   });
   const log = app.log as unknown as Logger;
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: 'tablecast_process_' });
+  // prom-client's own event-loop lag histogram samples once a second (its default, 10 ms, wakes an
+  // idle loop 100 times a second); tablecast_event_loop_lag_seconds is the finer one (gateway/loop-lag.ts).
+  client.collectDefaultMetrics({ register: registry, prefix: 'tablecast_process_', eventLoopMonitoringPrecision: 1000 });
   // collect() runs on scrape only, after `hub` below is initialised.
   const metrics: GatewayMetrics = new GatewayMetrics(registry, (): number => hub.sessions.size);
   // auth/ fills every extension point (with auth disabled it keeps the demo open: anonymous readers,
@@ -161,6 +163,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       channels.close();
       auth.expiry.close();
       video.close();
+      frames.close();
       await app.close();
       await broker.close();
       metrics.close();

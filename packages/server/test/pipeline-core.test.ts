@@ -15,6 +15,8 @@ import { StreamSender } from '../src/pipeline/stream-sender.js';
 import { CircuitBreaker } from '../src/pipeline/circuit-breaker.js';
 import { createPipelineMetrics } from '../src/pipeline/pipeline-metrics.js';
 import { validateDetection, DEFAULT_LIMITS } from '../src/pipeline/detection-validator.js';
+import { InlineTrajectoryRunner, type TrajectoryResult, type TrajectoryRunner } from '../src/pipeline/trajectory-runner.js';
+import type { PlanRequest } from '../src/pipeline/trajectory-planner.js';
 
 const R = 0.028575;
 const table = createTable('9ft');
@@ -46,7 +48,7 @@ class ArrayFeed implements DetectionFeed {
   }
 }
 
-function rig(opts: { heartbeatS?: number; maxFps?: number; now?: () => number } = {}) {
+function rig(opts: { heartbeatS?: number; maxFps?: number; now?: () => number; trajectory?: TrajectoryRunner } = {}) {
   const publisher = new RecordingPublisher();
   const registry = new Registry();
   const metrics = createPipelineMetrics(registry);
@@ -63,6 +65,7 @@ function rig(opts: { heartbeatS?: number; maxFps?: number; now?: () => number } 
     targetFps: 30,
     stateChangeThresholdM: 0.002,
     stateHeartbeatS: opts.heartbeatS ?? 1,
+    ...(opts.trajectory ? { trajectory: opts.trajectory } : {}),
   });
   return { publisher, registry, core, feed, loop, sender, frames };
 }
@@ -253,6 +256,60 @@ test('trajectory: published when aimed and still, only on real aim change, and t
   await sender.flush();
   assert.ok(publisher.on('trajectory').length <= before + 1, 'no trajectories while balls move');
   assert.equal(core.state.anyMoving(), true);
+});
+
+/** A runner whose predictions complete when the test says so (computed inline, released later). */
+class HeldRunner implements TrajectoryRunner {
+  readonly held: { req: PlanRequest; release: () => void }[] = [];
+  private readonly inline = new InlineTrajectoryRunner();
+  run(req: PlanRequest): Promise<TrajectoryResult> {
+    return new Promise((resolve, reject) => {
+      this.held.push({ req, release: () => void this.inline.run(req).then(resolve, reject) });
+    });
+  }
+  async close(): Promise<void> {}
+}
+
+test('trajectory off the loop: state never waits for it, one prediction in flight, stale results dropped, later aims not lost', async () => {
+  const runner = new HeldRunner();
+  const { publisher, feed, loop, sender, core } = rig({ maxFps: 1000, trajectory: runner });
+  const aim = (angleDeg: number): DetectedCue => ({ tipX: 0.5, tipY: 0.635, angleDeg, length: 1.45, confidence: 0.9 });
+  const step = (cue: DetectedCue | null, bs = balls()) => {
+    feed.queue.push(det(bs, cue));
+    loop.tick();
+  };
+  const settle = async () => {
+    await sender.flush();
+    await new Promise((r) => setImmediate(r));
+    await sender.flush();
+  };
+  for (let i = 0; i < 6; i++) step(null);
+  step(aim(0));
+  assert.equal(runner.held.length, 1, 'aimed and still: one prediction requested');
+  assert.equal(core.planner.busy, true);
+  // While it computes: frames keep flowing and their state is published; a new aim is not requested yet.
+  const statesBefore = publisher.on('state').length;
+  step({ ...aim(10), tipX: 0.45 });
+  step({ ...aim(10), tipX: 0.45 });
+  await settle();
+  assert.ok(publisher.on('state').length > statesBefore, 'state published while the prediction runs');
+  assert.equal(runner.held.length, 1, 'one prediction in flight at most');
+  assert.equal(publisher.on('trajectory').length, 0);
+  runner.held[0]!.release();
+  await settle();
+  assert.equal(publisher.on('trajectory').length, 1, 'the finished prediction is published');
+  // The aim that changed during the computation is requested on the next frame.
+  step({ ...aim(10), tipX: 0.45 });
+  assert.equal(runner.held.length, 2, 'the changed aim is computed next');
+  assert.ok(Math.abs(runner.held[1]!.req.shot.angleDeg - 10) < 1e-9);
+  // The balls start moving before it completes: the result no longer applies and is dropped.
+  for (let i = 0; i < 4; i++) step(null, balls({ cue: { x: 0.6 + 0.05 * (i + 1) } }));
+  assert.equal(core.state.anyMoving(), true);
+  runner.held[1]!.release();
+  await settle();
+  assert.equal(publisher.on('trajectory').length, 1, 'a stale prediction is not published');
+  assert.equal(core.planner.stats.stale, 1);
+  assert.equal(core.planner.busy, false);
 });
 
 test('performance: published once per interval with fps, frame time, cpu, memory, status', async () => {

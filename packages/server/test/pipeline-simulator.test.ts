@@ -151,17 +151,30 @@ test('pipeline with the simulator in a worker: states, events, trajectories and 
     overrides: { source: { spec: 'simulator', seed: 2, frames: true, jpeg_quality: 60 }, integration: { target_fps: 30 } },
   });
   const pipeline = createPipeline({ publisher, frames, registry: new Registry(), log: pino({ level: 'silent' }), config });
+  const release = frames.acquire(); // a video viewer: frames are rendered on demand
   await pipeline.start();
   const deadline = Date.now() + 8000;
   while (Date.now() < deadline && !publisher.events.some((e) => e.event === 'shot_started')) await new Promise((r) => setTimeout(r, 50));
   const h = pipeline.health();
+  // The viewer leaves: the simulator stops rendering (detections go on).
+  release();
+  await new Promise((r) => setTimeout(r, 300));
+  const afterRelease = frames.count();
+  const statesBefore = publisher.counts.get('state') ?? 0;
+  await new Promise((r) => setTimeout(r, 700));
+  const framesWithoutViewer = frames.count() - afterRelease;
+  const statesWithoutViewer = (publisher.counts.get('state') ?? 0) - statesBefore;
   await pipeline.stop();
+  assert.equal(framesWithoutViewer, 0, 'no frames rendered without a viewer');
+  assert.ok(statesWithoutViewer > 5, `detections continue without a viewer (${statesWithoutViewer} states)`);
   assert.equal(h.source.status, 'running');
   assert.ok(h.loop.frames > 30, `frames ${h.loop.frames}`);
   assert.ok((publisher.counts.get('state') ?? 0) > 10);
   const names = publisher.events.map((e) => e.event);
   assert.ok(names.includes('game_started') && names.includes('cue_detected') && names.includes('shot_started'), names.join());
   assert.ok((publisher.counts.get('trajectory') ?? 0) >= 1, 'a trajectory while aiming');
+  assert.equal(h.trajectory.mode, 'worker', 'predictions computed in the trajectory worker thread');
+  assert.ok(h.trajectory.computed >= 1 && h.trajectory.failed === 0, JSON.stringify(h.trajectory));
   const f = frames.latest();
   assert.ok(f, 'JPEG frames reach the FrameHub');
   assert.equal(f.width, 960);

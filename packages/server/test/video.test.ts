@@ -91,6 +91,7 @@ describe('video routes', () => {
     assert.equal(s.body.frames, 0);
     assert.equal(s.body.active, true);
     assert.equal(s.body.last_frame_at, null);
+    assert.equal(s.body.available, false, 'no frames and no on-demand source');
   });
 
   it('streams MJPEG parts exactly as PROTOCOL section 8 with the original bytes', async () => {
@@ -204,5 +205,67 @@ describe('video routes', () => {
     const r = await fetch(base + '/stream/video/frame');
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-type'), 'image/jpeg');
+  });
+});
+
+describe('frame demand', () => {
+  it('FrameHub: viewers hold demand, a touch wants frames for a while, listeners see each change once', async () => {
+    const h = new FrameHub();
+    const seen: boolean[] = [];
+    h.onDemand((w) => seen.push(w));
+    assert.equal(h.wanted, false);
+    const a = h.acquire();
+    const b = h.acquire();
+    a();
+    a();
+    assert.equal(h.wanted, true, 'one viewer left');
+    b();
+    assert.equal(h.wanted, false);
+    h.touch(80);
+    h.touch(40); // a shorter touch does not cut the longer one
+    assert.equal(h.wanted, true);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(h.wanted, true);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(h.wanted, false, 'touch expired');
+    assert.deepEqual(seen, [true, false, true, false]);
+    h.close();
+  });
+
+  it('an MJPEG viewer holds demand while connected; /frame from an on-demand producer waits for a fresh frame', async () => {
+    const demand: boolean[] = [];
+    const off = hub.onDemand((w) => demand.push(w));
+    const removeProducer = hub.addProducer();
+    // A producer that renders only while frames are wanted (what the simulator source does).
+    let timer: NodeJS.Timeout | null = null;
+    const follow = hub.onDemand((w) => {
+      if (w && !timer) timer = setInterval(() => push(), 30);
+      if (!w && timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    });
+    try {
+      const before = (await json('/stream/video/status')).body;
+      assert.equal(before.demand, false);
+      assert.equal(before.available, true);
+      const { parts } = await readParts('/stream/video', 2);
+      assert.equal(parts.length, 2, 'the viewer got frames rendered for it');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await json('/stream/video/status')).body.demand, false, 'demand ends with the viewer');
+      assert.deepEqual(demand, [true, false]);
+      // The latest frame is now stale (> 1 s): /frame asks for frames and serves the next one.
+      const stale = hub.latest()!;
+      await new Promise((r) => setTimeout(r, 1100));
+      const r = await fetch(base + '/stream/video/frame');
+      assert.equal(r.status, 200);
+      assert.ok(Number(r.headers.get('x-frame-number')) > stale.frameNumber, 'a fresh frame, not the stale one');
+      assert.equal((await json('/stream/video/status')).body.demand, true, 'wanted for a while after a one-off request');
+    } finally {
+      if (timer) clearInterval(timer);
+      follow();
+      off();
+      removeProducer();
+    }
   });
 });

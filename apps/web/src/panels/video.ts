@@ -87,8 +87,9 @@ export class VideoUnderlay {
   async start(): Promise<void> {
     try {
       const res = await fetch(new URL('api/v1/stream/video/status', this.apiBase), { cache: 'no-store' });
-      const status = (await res.json()) as { frames?: number; width?: number | null };
-      this.available = res.ok && (status.frames ?? 0) > 0;
+      const status = (await res.json()) as { frames?: number; available?: boolean; width?: number | null };
+      // `available`: the source renders frames on demand (none yet when nobody watched before).
+      this.available = res.ok && (status.available ?? (status.frames ?? 0) > 0);
     } catch {
       this.available = false;
     }

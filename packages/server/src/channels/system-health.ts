@@ -8,12 +8,12 @@
  * load_avg}, memory {rss_mb, heap_used_mb, heap_total_mb, external_mb, system_total_mb,
  * system_free_mb, system_used_percent}, event_loop {lag_p50_ms, lag_p99_ms, lag_max_ms},
  * connections {total, by_channel}, broker, source, components {name: status}}`. CPU percentages are
- * over the last sample interval (process: of one core). `status` is the overall component health
+ * over the last sample interval (process: of one core); the event-loop figures over the server's last
+ * 5 s lag window (gateway/loop-lag.ts). `status` is the overall component health
  * (see http/health.ts), at least `degraded` while the event-loop lag p99 exceeds
  * `channels.health_lag_degraded_ms`.
  */
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Hub } from '../gateway/hub.js';
 import type { RouteContext } from '../http/context.js';
 import { overallHealth } from '../http/health.js';
@@ -44,7 +44,6 @@ function cpuSample(): CpuSample {
 
 /** Samples health and publishes `system_health` / `status`. One per server. */
 export class SystemHealthMonitor {
-  private readonly loop: IntervalHistogram;
   private readonly componentStatus = new Map<string, string>();
   private lastOverall: string | null = null;
   private lag = { lag_p50_ms: 0, lag_p99_ms: 0, lag_max_ms: 0 };
@@ -67,13 +66,11 @@ export class SystemHealthMonitor {
     private readonly ctx: RouteContext,
     private readonly config: ChannelsConfig,
   ) {
-    this.loop = monitorEventLoopDelay({ resolution: 10 });
   }
 
   /** Publishes the startup snapshot and the initial component statuses, then starts the timers. */
   start(): void {
     if (this.intervalTimer) return;
-    this.loop.enable();
     this.check(true);
     this.intervalTimer = setInterval(() => void this.push('interval'), this.config.system_health_interval_s * 1000);
     this.intervalTimer.unref();
@@ -86,7 +83,6 @@ export class SystemHealthMonitor {
     if (this.intervalTimer) clearInterval(this.intervalTimer);
     if (this.checkTimer) clearInterval(this.checkTimer);
     this.intervalTimer = this.checkTimer = null;
-    this.loop.disable();
   }
 
   /** Samples CPU and event-loop lag since the previous sample. */
@@ -102,10 +98,8 @@ export class SystemHealthMonitor {
       };
     }
     this.prevCpu = now;
-    if (this.loop.count > 0) {
-      this.lag = { lag_p50_ms: round(this.loop.percentile(50) / 1e6), lag_p99_ms: round(this.loop.percentile(99) / 1e6), lag_max_ms: round(this.loop.max / 1e6) };
-    }
-    this.loop.reset();
+    const lag = this.ctx.metrics.loop.recent();
+    if (lag.samples > 0) this.lag = { lag_p50_ms: round(lag.p50), lag_p99_ms: round(lag.p99), lag_max_ms: round(lag.max) };
   }
 
   /** The current snapshot (`system_health` payload). */

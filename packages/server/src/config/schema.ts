@@ -73,6 +73,7 @@ export const IntegrationSection = Obj({
   state_heartbeat_s: Num(1, 0.05, 60, 'publish state at least this often while clients subscribe'),
   trajectory_angle_threshold_deg: Num(0.5, 0, 45),
   trajectory_position_threshold_m: Num(0.005, 0, 1),
+  trajectory_worker: Type.Boolean({ default: true, description: 'compute trajectory predictions in a worker thread (false: on the main thread)' }),
 });
 
 export const SourceSection = Obj({
@@ -80,6 +81,10 @@ export const SourceSection = Obj({
   seed: Int(1, 0, 2 ** 31 - 1),
   replay_speed: Num(1, 0.01, 1000),
   frames: Type.Boolean({ default: true, description: 'render/capture JPEG frames for the video endpoint' }),
+  frames_on_demand: Type.Boolean({
+    default: true,
+    description: 'render/encode frames only while a video viewer is connected or a frame was requested in the last 5 s (false: always)',
+  }),
   jpeg_quality: Int(70, 1, 100),
   handoff_capacity: Int(4, 1, 1024, 'detections buffered between worker and main loop; oldest dropped beyond'),
   restart_backoff_initial_s: Num(0.5, 0.01, 60),

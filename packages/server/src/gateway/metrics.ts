@@ -3,7 +3,7 @@
  * to Prometheus through collect() callbacks on a per-server prom-client Registry.
  */
 import client from 'prom-client';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { LoopLagMonitor } from './loop-lag.js';
 import { LatencyRecorder } from './latency.js';
 import type { DropReason } from './client-session.js';
 
@@ -26,7 +26,8 @@ export class GatewayMetrics {
   inboundBytes = 0;
   protocolErrors = new Map<string, number>();
   private readonly promLatency: client.Histogram;
-  private readonly loop: IntervalHistogram;
+  /** The server's event-loop delay monitor (shared with the system-health channel). */
+  readonly loop: LoopLagMonitor;
 
   /**
    * @param registry where the metrics are registered (one per server)
@@ -36,9 +37,7 @@ export class GatewayMetrics {
     readonly registry: client.Registry,
     connections: () => number,
   ) {
-    // 20 ms sampling: lag above ~20 ms is what matters here; 10 ms cost ~5 ms CPU per second per process.
-    this.loop = monitorEventLoopDelay({ resolution: 20 });
-    this.loop.enable();
+    this.loop = new LoopLagMonitor();
     // prom-client collect() callbacks get the metric as `this`; they read the counters through `self`.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
@@ -130,14 +129,14 @@ export class GatewayMetrics {
     });
     new client.Gauge({
       name: 'tablecast_event_loop_lag_seconds',
-      help: 'Event-loop delay p99 over the last scrape interval',
+      help: 'Event-loop delay over the last 5 s window (quantile 0.5, 0.99, max)',
       labelNames: ['quantile'],
       registers: [registry],
       collect() {
-        this.set({ quantile: '0.5' }, self.loop.percentile(50) / 1e9);
-        this.set({ quantile: '0.99' }, self.loop.percentile(99) / 1e9);
-        this.set({ quantile: 'max' }, self.loop.max / 1e9);
-        self.loop.reset();
+        const lag = self.loop.recent();
+        this.set({ quantile: '0.5' }, lag.p50 / 1e3);
+        this.set({ quantile: '0.99' }, lag.p99 / 1e3);
+        this.set({ quantile: 'max' }, lag.max / 1e3);
       },
     });
   }
@@ -164,13 +163,14 @@ export class GatewayMetrics {
     this.promLatency.observe(micros / 1e6);
   }
 
-  /** Current event-loop delay percentiles, ms. */
+  /** Event-loop delay percentiles over the last window, ms. */
   eventLoopLagMs(): { p50: number; p99: number } {
-    return { p50: this.loop.percentile(50) / 1e6, p99: this.loop.percentile(99) / 1e6 };
+    const lag = this.loop.recent();
+    return { p50: lag.p50, p99: lag.p99 };
   }
 
   /** Stops the event-loop monitor. */
   close(): void {
-    this.loop.disable();
+    this.loop.close();
   }
 }

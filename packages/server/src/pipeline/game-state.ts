@@ -191,7 +191,7 @@ export class GameState {
         type: t.type,
         position: { x: round(t.x), y: round(t.y), scale: [1, 1] },
         velocity: { x: round(t.vx), y: round(t.vy), scale: [1, 1] },
-        radius: t.radius,
+        radius: round(t.radius),
         is_moving: t.moving,
         is_pocketed: false,
         confidence: round(t.missed > 0 ? t.confidence * 0.5 : t.confidence, 3),
@@ -229,12 +229,15 @@ export function cuePayload(c: DetectedCue | null): WireCue | null {
   };
 }
 
-/** The wire `table`: pockets in metres, corners of the playing surface, calibration when known. */
+/**
+ * The wire `table`: pockets in metres (rounded to 10 µm like ball positions), corners of the playing
+ * surface, calibration when known (homography and pixel corners unrounded).
+ */
 export function tablePayload(t: DetectedTable): WireTable {
   return {
     width: t.width,
     height: t.height,
-    pockets: t.pockets.map((p) => ({ x: p.x, y: p.y, radius: p.radius })),
+    pockets: t.pockets.map((p) => ({ x: round(p.x), y: round(p.y), radius: round(p.radius) })),
     corners: [
       { x: 0, y: 0 },
       { x: t.width, y: 0 },

@@ -21,6 +21,8 @@ import { createPipelineMetrics } from './pipeline-metrics.js';
 import { StreamSender } from './stream-sender.js';
 import { CircuitBreaker, BREAKER_STATE_VALUE, type BreakerHealth, type BreakerState } from './circuit-breaker.js';
 import { isRetryable } from './retry.js';
+import { TrajectoryWorker, type TrajectoryWorkerHealth } from './trajectory-worker.js';
+import { InlineTrajectoryRunner, type TrajectoryRunner } from './trajectory-runner.js';
 
 export { recordToFile, type Recorder, type RecordOptions } from './recorder.js';
 export { CircuitBreaker, CircuitOpenError, type BreakerState, type BreakerHealth, type CircuitBreakerOptions } from './circuit-breaker.js';
@@ -60,6 +62,14 @@ export interface PipelineHealth {
   breaker: BreakerHealth;
   /** Validation rejections since start (balls, cues or whole detections). */
   validation_rejects: number;
+  /** Trajectory predictions: where they run and what they cost. */
+  trajectory: {
+    mode: TrajectoryWorkerHealth['mode'];
+    computed: number;
+    stale: number;
+    failed: number;
+    last_calculation_ms: number;
+  };
 }
 
 /** A running pipeline. */
@@ -122,6 +132,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       tablePreset: config.table.preset,
     },
   };
+  const trajectoryWorker = integ.trajectory_worker ? new TrajectoryWorker(log) : null;
+  const trajectory: TrajectoryRunner = trajectoryWorker ?? new InlineTrajectoryRunner();
   let loop: IntegrationLoop | null = null;
   const host = new SourceHost(
     config.source.spec,
@@ -142,14 +154,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     targetFps: integ.target_fps,
     stateChangeThresholdM: integ.state_change_threshold_m,
     stateHeartbeatS: integ.state_heartbeat_s,
+    trajectory,
   });
   host.onArrival(() => loop?.notify());
+  // Frames on demand: the source renders/encodes JPEGs only while a video consumer wants them.
+  const onDemand = config.source.frames && config.source.frames_on_demand && spec.kind !== 'none' && spec.kind !== 'replay';
+  let demandOff: (() => void) | null = null;
+  let producerOff: (() => void) | null = null;
   let started = false;
 
   return {
     async start() {
       if (started) return;
       started = true;
+      if (onDemand) {
+        producerOff = frames.addProducer();
+        demandOff = frames.onDemand((wanted) => host.setFrameDemand(wanted));
+        host.setFrameDemand(frames.wanted);
+      }
+      trajectoryWorker?.start();
       loop!.start();
       await host.start();
       log.info({ source: config.source.spec, target_fps: integ.target_fps }, 'pipeline started');
@@ -157,12 +180,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     async stop() {
       if (!started) return;
       started = false;
+      demandOff?.();
+      producerOff?.();
+      demandOff = producerOff = null;
       loop!.stop();
       await host.stop();
       sender.close();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([sender.flush(), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
       clearTimeout(timer);
+      await trajectory.close();
       log.info('pipeline stopped');
     },
     health() {
@@ -172,6 +199,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         loop: { fps: l.fps, frame_time_ms_p50: l.frame_time_ms_p50, frames: l.frames },
         breaker: breaker.health(),
         validation_rejects: core.rejectTotal,
+        trajectory: {
+          mode: trajectoryWorker ? trajectoryWorker.health().mode : 'inline',
+          computed: core.planner.stats.computed,
+          stale: core.planner.stats.stale,
+          failed: core.planner.stats.failed,
+          last_calculation_ms: Math.round(core.planner.stats.lastCalculationMs * 1000) / 1000,
+        },
       };
     },
     calibration: () => core.calibration,

@@ -3,8 +3,10 @@
  * the next turn of the event loop, when a detection arrives at least half a period after the last
  * processing tick (so a detection does not wait up to a whole period in the hand-off) — it takes the
  * detections the source handed off since the last tick, runs the core on each (validation, game
- * state, events), plans the trajectory once for the newest state, and publishes `state` (when it
- * changed or the heartbeat is due), `trajectory`, `event` and — once a second — `performance`
+ * state, events), publishes `state` (when it changed or the heartbeat is due) and `event`, then asks
+ * the planner whether the newest state needs a trajectory; the prediction runs on the
+ * {@link TrajectoryRunner} (the trajectory worker thread in the server) and its `trajectory` is
+ * published when it arrives. Once a second it publishes `performance`
  * through the {@link StreamSender} (retry + circuit breaker, never awaited by the tick). The newest
  * JPEG of the tick goes to the FrameHub. Every `state` carries `capture_timestamp` (the detection's
  * capture time) beside the gateway's publish timestamp.
@@ -20,6 +22,7 @@ import type { StreamSender } from './stream-sender.js';
 import { StateGate } from './state-gate.js';
 import { RateLimitedReporter } from './rate-limited.js';
 import type { Rejection } from './detection-validator.js';
+import { InlineTrajectoryRunner, type TrajectoryRunner } from './trajectory-runner.js';
 
 /** Where the loop gets detections from (the source host's bounded hand-off). */
 export interface DetectionFeed {
@@ -38,6 +41,8 @@ export interface IntegrationLoopOptions {
   performanceIntervalS?: number;
   /** Interval of validation alerts, seconds (default 10). */
   validationAlertIntervalS?: number;
+  /** Where predictions are computed (default: inline, on this thread). */
+  trajectory?: TrajectoryRunner;
 }
 
 /** Loop health. */
@@ -59,6 +64,8 @@ export class IntegrationLoop {
   private timer: NodeJS.Timeout | null = null;
   private readonly gate: StateGate;
   private readonly validationAlerts: RateLimitedReporter;
+  private readonly planFailures = new RateLimitedReporter(10_000);
+  private readonly runner: TrajectoryRunner;
   private frames = 0;
   private ticks = 0;
   private windowFrames = 0;
@@ -84,6 +91,7 @@ export class IntegrationLoop {
   ) {
     this.gate = new StateGate({ thresholdM: opts.stateChangeThresholdM, heartbeatS: opts.stateHeartbeatS });
     this.validationAlerts = new RateLimitedReporter((opts.validationAlertIntervalS ?? 10) * 1000);
+    this.runner = opts.trajectory ?? new InlineTrajectoryRunner();
   }
 
   /** Starts ticking at target_fps. Idempotent. */
@@ -162,9 +170,8 @@ export class IntegrationLoop {
       const tIngest = performance.now();
       this.publishState(nowMs);
       const t1 = performance.now();
-      const trajectory = this.core.plan();
+      this.planTrajectory();
       const t2 = performance.now();
-      if (trajectory) this.sender.send('trajectory', trajectory as unknown as Record<string, unknown>);
       if (frame && frameDetection) {
         const f = frame;
         this.frames_.push({
@@ -180,14 +187,30 @@ export class IntegrationLoop {
       this.frames += batch.length;
       this.windowFrames += batch.length;
       this.windowTimes.push(t3 - t0);
-      this.stageTimes.core.push(tIngest - t0);
-      this.stageTimes.trajectory.push(t2 - t1);
+      this.stageTimes.core.push(tIngest - t0 + (t2 - t1)); // ingest + the trajectory decision
       this.stageTimes.publish.push(t1 - tIngest + (t3 - t2));
       this.metrics.frameSeconds.observe((t3 - t0) / 1000);
     } else {
       this.publishState(nowMs);
     }
     if (nowMs - this.windowStartMs >= (this.opts.performanceIntervalS ?? 1) * 1000) this.publishPerformance(nowMs);
+  }
+
+  /** Requests a prediction when the planner wants one; publishes it when the runner answers. */
+  private planTrajectory(): void {
+    const req = this.core.requestPlan();
+    if (!req) return;
+    this.runner.run(req).then(
+      ({ payload, ms }) => {
+        this.stageTimes.trajectory.push(ms); // the computation (on the runner's thread)
+        const out = this.core.planner.complete(req, payload, ms);
+        if (out) this.sender.send('trajectory', out as unknown as Record<string, unknown>);
+      },
+      (err: unknown) => {
+        this.core.planner.fail(req);
+        if (this.timer) this.planFailures.hit((suppressed) => this.log.warn({ err, suppressed_reports: suppressed }, 'trajectory prediction failed'));
+      },
+    );
   }
 
   private publishState(nowMs: number): void {

@@ -8,7 +8,7 @@ import type { Detection, DetectedTable } from './detection.js';
 import { validateDetection, DEFAULT_LIMITS, type Rejection } from './detection-validator.js';
 import { GameState, type GameStateOptions } from './game-state.js';
 import { GameEventDetector, type GameEvent, type GameEventOptions } from './game-events.js';
-import { TrajectoryPlanner, type PhysicsTable, type TrajectoryPlannerOptions } from './trajectory-planner.js';
+import { TrajectoryPlanner, type PhysicsTable, type PlanRequest, type TableSpec, type TrajectoryPlannerOptions } from './trajectory-planner.js';
 import type { TrajectoryPayload } from '@tablecast/protocol';
 
 /** Core settings. */
@@ -41,15 +41,16 @@ export class PipelineCore {
   readonly events: GameEventDetector;
   readonly planner: TrajectoryPlanner;
   private sourceTable: DetectedTable | null = null;
-  private physicsTable: PhysicsTable;
+  private tableSpec: TableSpec;
   /** Rejections since construction, by reason. */
   readonly rejectCounts = new Map<string, number>();
 
   constructor(private readonly opts: PipelineCoreOptions) {
-    this.physicsTable = createTable(opts.preset);
-    this.state = new GameState(detectedTableOf(this.physicsTable), opts.state);
+    const table = createTable(opts.preset);
+    this.tableSpec = { preset: opts.preset, width: table.width, height: table.height };
+    this.state = new GameState(detectedTableOf(table), opts.state);
     this.events = new GameEventDetector(opts.events);
-    this.planner = new TrajectoryPlanner(this.physicsTable, opts.planner);
+    this.planner = new TrajectoryPlanner(this.tableSpec, opts.planner);
   }
 
   /** The table the source reported (calibration), or null when it never did. */
@@ -80,18 +81,26 @@ export class PipelineCore {
     return { accepted: true, rejections, events: this.events.process(this.state, update) };
   }
 
-  /** Plans the trajectory for the current state (null when not aimed, unchanged or throttled). */
+  /** Plans the trajectory for the current state inline (null when not aimed, unchanged or throttled). */
   plan(): TrajectoryPayload | null {
     return this.planner.plan(this.state);
+  }
+
+  /**
+   * Decides whether the current state needs a trajectory prediction, for computing elsewhere (the
+   * trajectory worker); hand the result to `planner.complete`. Null when not needed now.
+   */
+  requestPlan(): PlanRequest | null {
+    return this.planner.request(this.state);
   }
 
   private adoptTable(t: DetectedTable): void {
     const prev = this.sourceTable;
     this.sourceTable = t;
     if (prev && prev.width === t.width && prev.height === t.height) return;
-    if (Math.abs(t.width - this.physicsTable.width) > 1e-6 || Math.abs(t.height - this.physicsTable.height) > 1e-6) {
-      this.physicsTable = createTable(this.opts.preset, { width: t.width, height: t.height });
-      this.planner.setTable(this.physicsTable);
+    if (Math.abs(t.width - this.tableSpec.width) > 1e-6 || Math.abs(t.height - this.tableSpec.height) > 1e-6) {
+      this.tableSpec = { preset: this.opts.preset, width: t.width, height: t.height };
+      this.planner.setTable(this.tableSpec);
     }
   }
 }

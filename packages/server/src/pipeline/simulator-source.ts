@@ -2,7 +2,8 @@
  * The simulator source (the embedded default): a {@link SimulatorSession} stepped at `fps` in
  * virtual time, observed like a camera would: gaussian measurement noise (1.5 mm per coordinate,
  * seeded), occasional missed detections (1 % of still balls, 3 % of moving balls, 2 % of cue
- * frames), per-ball confidence values, and — when `options.frames` — top-down JPEG frames.
+ * frames), per-ball confidence values, and — when `options.frames`, while frames are wanted
+ * (`setFrameDemand`) — top-down JPEG frames.
  *
  * Rendering cost: Skia's JPEG encoder needs ~27 ms for 960x540 on the benchmark machine (drawing
  * ~2 ms), so frames are rendered at `frameFps` (default 15) with at most one encode in flight, off
@@ -103,6 +104,7 @@ export function createSimulatorSource(options: SourceOptions): Source {
   let frameNumber = 0;
   let encoding = false;
   let readyFrame: FrameImage | null = null;
+  let framesWanted = true;
   let nextRenderFrame = 0;
   const renderEvery = Math.max(1, Math.round(fps / Math.min(fps, extra.frameFps)));
   let health: SourceHealth = { status: 'starting', framesProduced: 0 };
@@ -127,7 +129,7 @@ export function createSimulatorSource(options: SourceOptions): Source {
         readyFrame = null;
       }
       emit(d);
-      if (renderer && !encoding && frameNumber >= nextRenderFrame) {
+      if (renderer && framesWanted && !encoding && frameNumber >= nextRenderFrame) {
         encoding = true;
         nextRenderFrame = frameNumber + renderEvery;
         renderer.render(truth.balls, truth.cue, BALL_RADIUS).then(
@@ -169,5 +171,9 @@ export function createSimulatorSource(options: SourceOptions): Source {
       resolveDone();
     },
     health: () => health,
+    setFrameDemand(wanted) {
+      framesWanted = wanted;
+      if (!wanted) readyFrame = null;
+    },
   };
 }

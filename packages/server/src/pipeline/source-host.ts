@@ -14,7 +14,8 @@
  * restart_backoff_max_s; n resets after the worker ran for 2 x max without failing.
  * A source that ends by itself (end of a replay) is not restarted.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from './module-worker.js';
 import type { Logger } from 'pino';
 import type { Detection } from './detection.js';
 import type { SourceOptions, SourceSpec } from './source.js';
@@ -57,17 +58,6 @@ export interface SourceHostHealth {
   last_error: string | null;
 }
 
-/**
- * Creates a Worker for a module URL. Under tsx (a `.ts` URL) the worker first registers tsx's
- * loader (workers do not inherit `--import` hooks on Node 20), then imports the module.
- */
-export function spawnModuleWorker(url: URL, options: ConstructorParameters<typeof Worker>[1] = {}): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(url.href)});`;
-  return new Worker(code, { ...options, eval: true });
-}
-
 /** See the module comment. Implements the loop's {@link DetectionFeed}. */
 export class SourceHost implements DetectionFeed {
   private readonly ring: HandoffRing<Detection>;
@@ -85,6 +75,7 @@ export class SourceHost implements DetectionFeed {
   private stopping = false;
   private readyWaiters: (() => void)[] = [];
   private arrival: (() => void) | null = null;
+  private frameDemand = true;
 
   constructor(
     private readonly specText: string,
@@ -111,7 +102,7 @@ export class SourceHost implements DetectionFeed {
   private spawn(): void {
     const gen = ++this.generation;
     this.status = 'starting';
-    const data: SourceWorkerData = { spec: this.spec, options: this.sourceOptions, window: this.opts.capacity };
+    const data: SourceWorkerData = { spec: this.spec, options: this.sourceOptions, window: this.opts.capacity, frameDemand: this.frameDemand };
     const w = spawnModuleWorker(new URL('./source-worker.ts', import.meta.url), { workerData: data, name: `source:${this.specText}` });
     this.worker = w;
     this.workerDroppedBase += this.workerDropped;
@@ -210,6 +201,13 @@ export class SourceHost implements DetectionFeed {
   }
 
   /** Sets the listener called whenever a detection arrives (the loop uses it to tick early). */
+  /** Tells the source whether JPEG frames are wanted (kept across restarts). Default true. */
+  setFrameDemand(wanted: boolean): void {
+    if (wanted === this.frameDemand) return;
+    this.frameDemand = wanted;
+    this.worker?.postMessage({ type: 'frame-demand', wanted } satisfies HostToWorker);
+  }
+
   onArrival(listener: (() => void) | null): void {
     this.arrival = listener;
   }

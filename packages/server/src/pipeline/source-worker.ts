@@ -5,7 +5,7 @@
  * Messages to the main thread: `ready`, `detection {detection, droppedInWorker}` (JPEG bytes
  * transferred, not copied), `ended` (the source finished by itself), `failed {message, stack}`
  * (then the worker exits with code 1). From the main thread: `credit {n}` (n more detections may
- * be sent), `stop`.
+ * be sent), `frame-demand {wanted}` (forwarded to `Source.setFrameDemand`), `stop`.
  *
  * Flow control: the worker may have at most `window` unacknowledged detections in flight. Without
  * credit it keeps only the newest detection and drops (and counts) the older one, so neither the
@@ -22,6 +22,8 @@ export interface SourceWorkerData {
   options: SourceOptions;
   /** Detections that may be in flight unacknowledged. */
   window: number;
+  /** Whether JPEG frames are wanted at start (see `Source.setFrameDemand`). */
+  frameDemand: boolean;
 }
 
 /** Messages the worker posts. */
@@ -32,7 +34,7 @@ export type WorkerToHost =
   | { type: 'failed'; message: string; stack?: string };
 
 /** Messages the host posts. */
-export type HostToWorker = { type: 'credit'; n: number } | { type: 'stop' };
+export type HostToWorker = { type: 'credit'; n: number } | { type: 'frame-demand'; wanted: boolean } | { type: 'stop' };
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   let stopping = false;
   /** The source ended while a detection waited for credit: `ended` follows that detection. */
   let endAfterPending = false;
+  let frameDemand = data.frameDemand;
   const postEnded = (): void => {
     if (!stopping) port.postMessage({ type: 'ended' } satisfies WorkerToHost);
   };
@@ -85,6 +88,9 @@ async function main(): Promise<void> {
         post(d);
         if (endAfterPending) postEnded();
       }
+    } else if (m.type === 'frame-demand') {
+      frameDemand = m.wanted;
+      source?.setFrameDemand?.(m.wanted);
     } else if (m.type === 'stop') {
       stopping = true;
       void (source?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
 
   try {
     source = await createSource(data.spec, data.options);
+    source.setFrameDemand?.(frameDemand);
     source.done.then(
       () => {
         // Same port, so order holds: the newest detection (parked for credit) goes out before `ended`.

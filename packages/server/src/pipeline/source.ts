@@ -27,6 +27,12 @@ export interface Source {
   /** Stops producing and releases resources (child processes, timers). Idempotent. */
   stop(): Promise<void>;
   health(): SourceHealth;
+  /**
+   * Whether anyone wants JPEG frames now (a video viewer). A source that renders or encodes frames
+   * skips that work while false; detections continue. Optional: sources without frames ignore it.
+   * Before the first call, frames are wanted.
+   */
+  setFrameDemand?(wanted: boolean): void;
 }
 
 /** Options every source factory receives (plain data: it crosses the worker boundary). */

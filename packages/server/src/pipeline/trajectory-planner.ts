@@ -10,14 +10,45 @@
  * time, which caps the planner's share of the main thread near 1/costFactor.
  *
  * Strike speed: `powerToSpeed(cue.power)` when the source knows the power, else `defaultSpeed`.
+ *
+ * Deciding and computing are separate so the computation can run off the main thread:
+ * {@link TrajectoryPlanner.request} decides (and returns a {@link PlanRequest}, plain data that can
+ * be posted to a worker), {@link computeTrajectory} runs physics, {@link TrajectoryPlanner.complete}
+ * records the cost and drops a result that no longer applies. At most one request is in flight; a
+ * change of aim while it runs is picked up on the first frame after it completed.
+ * {@link TrajectoryPlanner.plan} does all three inline (tests, benchmarks).
  */
-import { predictShot, predictionToTrajectory, powerToSpeed, type BallInput, type createTable } from '@tablecast/physics';
+import { createTable, predictShot, predictionToTrajectory, powerToSpeed, type BallInput, type TablePreset } from '@tablecast/physics';
 import type { TrajectoryPayload } from '@tablecast/protocol';
 import type { GameState } from './game-state.js';
 import type { BallTrack } from './ball-track.js';
 
 /** Physics table (as returned by `createTable`). */
 export type PhysicsTable = ReturnType<typeof createTable>;
+
+/** Which physics table to build: `createTable(preset, {width, height})` (metres). */
+export interface TableSpec {
+  preset: TablePreset;
+  width: number;
+  height: number;
+}
+
+/**
+ * One prediction to compute: plain, structured-cloneable data (it crosses to the trajectory worker).
+ */
+export interface PlanRequest {
+  /** Increasing id; {@link TrajectoryPlanner.complete} matches results by it. */
+  id: number;
+  table: TableSpec;
+  /** Ball positions, metres. */
+  balls: BallInput[];
+  cueBallId: string;
+  /** Cue direction, degrees; cue-ball speed, m/s. */
+  shot: { angleDeg: number; speed: number };
+  /** Physics budget: events and simulated seconds. */
+  maxEvents: number;
+  maxTime: number;
+}
 
 /** Planner settings. */
 export interface TrajectoryPlannerOptions {
@@ -56,48 +87,88 @@ interface Aim {
 
 /** Counters, for health and tests. */
 export interface PlannerStats {
+  /** Predictions completed (and published unless stale). */
   computed: number;
   throttled: number;
   unchanged: number;
+  /** Results dropped because the aim was reset (balls moved, cue lost) while computing. */
+  stale: number;
+  /** Computations that threw. */
+  failed: number;
+  /** Milliseconds of the last computation (physics + payload). */
   lastCalculationMs: number;
 }
 
 const isCueBall = (t: BallTrack): boolean => t.type === 'cue' || t.number === 0 || t.id === 'cue';
+
+/**
+ * Runs physics for one request: `predictShot` then the wire payload ({@link TrajectoryPlanner.complete}
+ * sets `calculation_time_ms` to the whole computation). Pure apart from the table cache.
+ * @param tables cache of physics tables by spec (pass one Map per thread)
+ * @throws as `predictShot` (RangeError on bad input)
+ */
+export function computeTrajectory(req: PlanRequest, tables: Map<string, PhysicsTable>): TrajectoryPayload {
+  const key = `${req.table.preset}:${req.table.width}:${req.table.height}`;
+  let table = tables.get(key);
+  if (!table) {
+    table = createTable(req.table.preset, { width: req.table.width, height: req.table.height });
+    tables.set(key, table);
+  }
+  const prediction = predictShot(table, req.balls, req.cueBallId, req.shot, { maxEvents: req.maxEvents, maxTime: req.maxTime });
+  return predictionToTrajectory(prediction);
+}
 
 /** See the module comment. */
 export class TrajectoryPlanner {
   private last: Aim | null = null;
   private lastComputeMs = -Infinity;
   private readonly now: () => number;
-  readonly stats: PlannerStats = { computed: 0, throttled: 0, unchanged: 0, lastCalculationMs: 0 };
-  private readonly inputs: BallInput[] = [];
+  readonly stats: PlannerStats = { computed: 0, throttled: 0, unchanged: 0, stale: 0, failed: 0, lastCalculationMs: 0 };
+  private nextId = 1;
+  /** Id of the request in flight, or 0. */
+  private inFlight = 0;
+  /** Bumped whenever the aim is forgotten; a result from an older generation is stale. */
+  private generation = 0;
+  private inFlightGeneration = 0;
+  private readonly tables = new Map<string, PhysicsTable>();
 
   constructor(
-    private table: PhysicsTable,
+    private table: TableSpec,
     private readonly opts: TrajectoryPlannerOptions,
   ) {
     this.now = opts.now ?? (() => performance.now());
   }
 
-  /** Replaces the physics table (calibration changed). Forces a recompute. */
-  setTable(table: PhysicsTable): void {
+  /** Replaces the table (calibration changed). Forces a recompute. */
+  setTable(table: TableSpec): void {
     this.table = table;
-    this.last = null;
+    this.forget();
   }
 
   /** Forgets the last aim so the next aimed frame recomputes. */
   reset(): void {
+    this.forget();
+  }
+
+  /** True while a request is being computed. */
+  get busy(): boolean {
+    return this.inFlight !== 0;
+  }
+
+  private forget(): void {
+    if (this.last !== null) this.generation++;
     this.last = null;
   }
 
   /**
-   * Plans for the current state.
-   * @returns a new trajectory payload, or null when not aimed, unchanged or throttled
+   * Decides whether the current state needs a new prediction.
+   * @returns the request to compute (now in flight: pass its result to {@link complete} or its
+   *   failure to {@link fail}), or null when not aimed, unchanged, throttled or already computing
    */
-  plan(state: GameState): TrajectoryPayload | null {
+  request(state: GameState): PlanRequest | null {
     const cue = state.cue;
     if (!cue || cue.confidence < (this.opts.minConfidence ?? 0.5) || state.anyMoving()) {
-      this.last = null;
+      this.forget();
       return null;
     }
     let cueBall: BallTrack | undefined;
@@ -109,22 +180,72 @@ export class TrajectoryPlanner {
       return null;
     }
     const now = this.now();
-    if (now - this.lastComputeMs < Math.max(1000 / this.opts.maxFps, (this.opts.costFactor ?? 5) * this.stats.lastCalculationMs)) {
+    if (this.inFlight !== 0 || now - this.lastComputeMs < Math.max(1000 / this.opts.maxFps, (this.opts.costFactor ?? 5) * this.stats.lastCalculationMs)) {
       this.stats.throttled++;
       return null;
     }
     this.lastComputeMs = now;
     this.last = aim;
-    this.inputs.length = 0;
-    for (const t of state.balls()) this.inputs.push({ id: t.id, ...(t.number !== null ? { number: t.number } : {}), x: t.x, y: t.y });
+    const balls: BallInput[] = [];
+    for (const t of state.balls()) balls.push({ id: t.id, ...(t.number !== null ? { number: t.number } : {}), x: t.x, y: t.y });
     const speed = cue.power !== undefined ? powerToSpeed(cue.power) : (this.opts.defaultSpeed ?? 2.5);
-    const t0 = performance.now();
-    const prediction = predictShot(this.table, this.inputs, cueBall.id, { angleDeg: cue.angleDeg, speed }, { maxEvents: this.opts.maxEvents ?? 40, maxTime: this.opts.maxTime ?? 5 });
-    const payload = predictionToTrajectory(prediction);
-    const ms = performance.now() - t0;
+    const req: PlanRequest = {
+      id: this.nextId++,
+      table: this.table,
+      balls,
+      cueBallId: cueBall.id,
+      shot: { angleDeg: cue.angleDeg, speed },
+      maxEvents: this.opts.maxEvents ?? 40,
+      maxTime: this.opts.maxTime ?? 5,
+    };
+    this.inFlight = req.id;
+    this.inFlightGeneration = this.generation;
+    return req;
+  }
+
+  /**
+   * Takes the result of a request.
+   * @param calculationMs time the computation took, milliseconds
+   * @returns the payload to publish (with `calculation_time_ms`), or null when it is not the request
+   *   in flight or the aim changed or was reset while it was computed (stale)
+   */
+  complete(req: PlanRequest, payload: TrajectoryPayload, calculationMs: number): TrajectoryPayload | null {
+    if (req.id !== this.inFlight) return null;
+    this.inFlight = 0;
     this.stats.computed++;
-    this.stats.lastCalculationMs = ms;
-    return { ...payload, calculation_time_ms: Math.round(ms * 1000) / 1000 };
+    this.stats.lastCalculationMs = calculationMs;
+    if (this.inFlightGeneration !== this.generation) {
+      this.stats.stale++;
+      return null;
+    }
+    return { ...payload, calculation_time_ms: Math.round(calculationMs * 1000) / 1000 };
+  }
+
+  /** Records that a request failed; the next aimed frame tries again. */
+  fail(req: PlanRequest): void {
+    if (req.id !== this.inFlight) return;
+    this.inFlight = 0;
+    this.stats.failed++;
+    this.last = null;
+  }
+
+  /**
+   * Decides and computes inline (on the calling thread).
+   * @returns a new trajectory payload, or null when not aimed, unchanged or throttled
+   * @throws as {@link computeTrajectory}
+   */
+  plan(state: GameState): TrajectoryPayload | null {
+    const req = this.request(state);
+    if (!req) return null;
+    const t0 = performance.now();
+    let payload: TrajectoryPayload;
+    try {
+      payload = computeTrajectory(req, this.tables);
+    } catch (err) {
+      this.fail(req);
+      throw err;
+    }
+    return this.complete(req, payload, performance.now() - t0);
   }
 
   private changed(a: Aim, b: Aim): boolean {

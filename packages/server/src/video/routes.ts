@@ -3,9 +3,13 @@
  * - `GET /stream/video?quality=low|medium|high|1-100&fps=1-60&overlay=0|1`: MJPEG
  *   (`multipart/x-mixed-replace; boundary=frame`), see {@link MjpegViewer}.
  * - `GET /stream/video/frame`: the latest frame as one JPEG (same parameters except fps);
- *   503 JSON when there is no frame yet or serving is stopped.
+ *   503 JSON when there is no frame yet or serving is stopped. When the source produces frames only
+ *   on demand and the latest is older than 1 s, the request asks for frames and waits up to 1.5 s
+ *   for the next one.
  * - `GET /stream/video/status`: `{active, frames, fps, width, height, viewers, last_frame_at}` plus
- *   `encodes`, `sent`, `skipped` counters.
+ *   `demand` (whether the source is asked for frames), `available` (frames exist or a source makes
+ *   them on demand) and `encodes`, `sent`, `skipped` counters.
+ * An open MJPEG response holds frame demand (see FrameHub) until it closes.
  * - `POST /stream/video/start`, `POST /stream/video/stop`: toggle whether frames are served.
  * Bad parameters answer 400 `{error: {code: 'INVALID_PARAMETER', message}}`.
  * State lives in the registration (no module state): two servers in one process are independent.
@@ -25,6 +29,11 @@ export interface VideoRouteDeps {
 }
 
 type Query = Record<string, string | undefined>;
+
+/** A frame older than this (ms) is stale for `/frame` when the source follows demand. */
+const FRESH_MS = 1000;
+/** How long `/frame` waits for an on-demand source's next frame, ms. */
+const FRAME_WAIT_MS = 1500;
 
 class ParamError extends Error {}
 
@@ -94,10 +103,12 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     res.flushHeaders();
     const viewer = new MjpegViewer(res, (f) => variants.get(f, params.spec, deps.overlay), params.fps);
     const off = hub.onFrame((f) => { if (active) viewer.offer(f); });
+    const release = hub.acquire(); // the source renders/encodes frames while someone watches
     const entry = {
       viewer,
       end: () => {
         off();
+        release();
         viewer.close();
         viewers.delete(entry);
         if (!res.writableEnded) res.end();
@@ -117,7 +128,12 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
       if (e instanceof ParamError) return badRequest(reply, e);
       throw e;
     }
-    const f = latest();
+    let f = latest();
+    if (active && hub.hasProducer && (!f || Date.now() - f.timestampMicros / 1000 > FRESH_MS)) {
+      // Nobody was watching, so the source stopped producing frames: ask for some and wait for one.
+      hub.touch();
+      f = (await hub.nextFrame(FRAME_WAIT_MS)) ?? f;
+    }
     if (!f) {
       return reply.code(503).send({ error: { code: 'NO_FRAME', message: active ? 'no video frame available yet' : 'video serving is stopped' } });
     }
@@ -140,6 +156,9 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
       width: f?.width ?? null,
       height: f?.height ?? null,
       viewers: viewers.size,
+      demand: hub.wanted,
+      /** Frames exist or a source produces them on demand (a client may open the stream). */
+      available: hub.hasProducer || hub.count() > 0,
       last_frame_at: lastFrameAt === null ? null : new Date(lastFrameAt).toISOString(),
       encodes: variants.encodes,
       /** Parts written to / frames skipped for the open viewers (slow viewers skip). */

@@ -83,6 +83,7 @@ export function createVisionSource(spec: SourceSpec, options: SourceOptions): So
   const fps = options.fps > 0 ? options.fps : 10;
   let frames: FrameSource | null = null;
   let stopping = false;
+  let framesWanted = true; // JPEGs only while a video consumer wants them (Source.setFrameDemand)
   const health: SourceHealth = { status: 'starting', framesProduced: 0 };
   let resolveDone!: () => void, rejectDone!: (e: Error) => void;
   const done = new Promise<void>((res, rej) => { resolveDone = res; rejectDone = rej; });
@@ -98,6 +99,9 @@ export function createVisionSource(spec: SourceSpec, options: SourceOptions): So
     name,
     done,
     health: () => ({ ...health }),
+    setFrameDemand(wanted) {
+      framesWanted = wanted;
+    },
     async start(emit) {
       const background: RgbImage | undefined = typeof extra.background === 'string' ? await decodeImage(extra.background) : undefined;
       const pipeline = new VisionPipeline({
@@ -118,7 +122,7 @@ export function createVisionSource(spec: SourceSpec, options: SourceOptions): So
           const result = pipeline.process(frame);
           const detection = detectionOf(result, result.table !== lastCal);
           lastCal = result.table;
-          if (options.frames) {
+          if (options.frames && framesWanted) {
             if (kind === 'image') {
               stillJpeg ??= await encodeJpeg(frame, options.jpegQuality ?? 80);
               detection.frame = { jpeg: stillJpeg, width: frame.width, height: frame.height };
