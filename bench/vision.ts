@@ -8,7 +8,7 @@
  *
  *   node --import tsx bench/vision.ts [--runs720 N] [--runs4k N]
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   type Frame, type RgbImage, VisionPipeline, calibrateTable, decodeImage, detectBalls, detectCue,
@@ -65,16 +65,19 @@ function bench(label: string, img: RgbImage, runs: number): void {
       found = r.balls.length;
     }
   }
-  console.log(`${label}: ${img.width}x${img.height}, ${found} balls, calibration (once) ${calMs.toFixed(1)} ms, ${runs} runs`);
+  console.log(`${label}: ${img.width}x${img.height}, ${found} balls, calibration (once) ${calMs.toFixed(1)} ms, ${runs} runs, load average ${load()}`);
   console.log(`  balls        ${fmt(stats(balls))}`);
   console.log(`  cue          ${fmt(stats(cue))}`);
   console.log(`  frame total  ${fmt(stats(frame))}  (balls + cue + tracker, wall clock)`);
   console.log(`  frame CPU    ${fmt(stats(cpu))}  (process CPU time of the same calls: robust to a loaded machine)`);
 }
 
+/** 1-minute load average (the machine is shared: wall figures are only comparable at similar load). */
+const load = (): string => loadavg()[0]!.toFixed(2);
+
 const runs720 = arg('--runs720', 300);
 const runs4k = arg('--runs4k', 100);
-console.log(`vision bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
+console.log(`vision bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${load()} at start`);
 const d720 = await timeDecode(`${DATA}/table_w_balls.jpg`, 50);
 const d4k = await timeDecode(`${DATA}/grid.jpg`, 20);
 console.log(`decode (sharp JPEG -> RGB, excluded below): 720p ${fmt(stats(d720))}`);

@@ -6,8 +6,8 @@
  * 6 green, 7 maroon, 8 black; 9-15 are stripes of the same colours in the same order on white.
  * A cue ball is (almost) all white, the 8-ball mostly black, a stripe shows a large white share.
  */
-import { rgbToHsv } from './color.js';
 import type { RgbImage } from './image.js';
+import { upperMedian } from './order-statistics.js';
 
 /** Ball identity as far as colour tells it. */
 export interface BallIdentity {
@@ -33,30 +33,70 @@ export interface BallColourStats {
 }
 
 /**
+ * Reusable working memory of {@link ballColourStats} (hue histogram and per-pixel samples), so a
+ * frame's balls share one set of arrays instead of allocating per ball.
+ */
+export class ColourScratch {
+  readonly hist = new Float64Array(72);
+  hue = new Float64Array(0);
+  sat = new Float64Array(0);
+  val = new Float64Array(0);
+
+  /** Clears the histogram and makes room for n samples. */
+  reset(n: number): void {
+    this.hist.fill(0);
+    if (this.hue.length < n) {
+      this.hue = new Float64Array(n);
+      this.sat = new Float64Array(n);
+      this.val = new Float64Array(n);
+    }
+  }
+}
+
+/**
  * Measures white/black/colour shares inside 0.8 r of the centre (the rim is blurred into the cloth).
  * @param x centre, pixels
  * @param y centre, pixels
  * @param r radius, pixels
+ * @param scratch working memory to reuse across calls (optional)
  */
-export function ballColourStats(img: RgbImage, x: number, y: number, r: number): BallColourStats {
+export function ballColourStats(img: RgbImage, x: number, y: number, r: number, scratch = new ColourScratch()): BallColourStats {
   const ri = 0.8 * r;
   const step = r > 24 ? 2 : 1;
-  const hist = new Float64Array(72);
   let n = 0, white = 0, black = 0, colour = 0;
-  const samples: { h: number; s: number; v: number }[] = [];
+  // Coloured samples (hue, saturation, value), at most one per grid point of the disc's square.
+  const side = Math.floor((2 * ri) / step) + 2;
+  scratch.reset(side * side);
+  const { hist, hue: sh, sat: ss, val: sv } = scratch;
+  const { data, width, height } = img;
   for (let py = Math.ceil(y - ri); py <= y + ri; py += step) {
-    if (py < 0 || py >= img.height) continue;
+    if (py < 0 || py >= height) continue;
     for (let px = Math.ceil(x - ri); px <= x + ri; px += step) {
-      if (px < 0 || px >= img.width || (px - x) ** 2 + (py - y) ** 2 > ri * ri) continue;
-      const i = (py * img.width + px) * 3;
-      const c = rgbToHsv(img.data[i]!, img.data[i + 1]!, img.data[i + 2]!);
+      if (px < 0 || px >= width || (px - x) ** 2 + (py - y) ** 2 > ri * ri) continue;
+      const i = (py * width + px) * 3;
+      const cr = data[i]!, cg = data[i + 1]!, cb = data[i + 2]!;
+      // rgbToHsv inlined (same arithmetic), so the loop allocates nothing.
+      const max = cr > cg ? (cr > cb ? cr : cb) : cg > cb ? cg : cb;
+      const min = cr < cg ? (cr < cb ? cr : cb) : cg < cb ? cg : cb;
+      const d = max - min;
+      const v = max / 255;
+      const s = max === 0 ? 0 : d / max;
       n++;
-      if (c.v < 0.28 && c.s < 0.75) black++;
-      else if (c.s < 0.32 && c.v > 0.5) white++;
-      else if (c.s >= 0.3) {
+      if (v < 0.28 && s < 0.75) black++;
+      else if (s < 0.32 && v > 0.5) white++;
+      else if (s >= 0.3) {
+        let h = 0;
+        if (d > 0) {
+          // |cg - cb| <= d, so rgbToHsv's "% 6" is the identity here (and a slow fmod call).
+          if (max === cr) h = (cg - cb) / d;
+          else if (max === cg) h = (cb - cr) / d + 2;
+          else h = (cr - cg) / d + 4;
+          h *= 60;
+          if (h < 0) h += 360;
+        }
+        hist[((h / 5) | 0) % 72]! += s; // h >= 0: truncation is Math.floor
+        sh[colour] = h; ss[colour] = s; sv[colour] = v;
         colour++;
-        hist[Math.floor(c.h / 5) % 72]! += c.s;
-        samples.push(c);
       } else black++;
     }
   }
@@ -69,15 +109,19 @@ export function ballColourStats(img: RgbImage, x: number, y: number, r: number):
   let hue = NaN, value = 0, saturation = 0;
   if (best >= 0) {
     const centre = best * 5 + 2.5;
-    const near = samples.filter((c) => Math.min(Math.abs(c.h - centre), 360 - Math.abs(c.h - centre)) <= 12.5);
-    // Circular mean of the hues near the peak.
-    let sx = 0, sy = 0;
-    for (const c of near) { sx += Math.cos((c.h * Math.PI) / 180); sy += Math.sin((c.h * Math.PI) / 180); }
+    // Circular mean of the hues near the peak; medians of their value and saturation (the
+    // selected samples are moved to the front of sv / ss: m <= i, so nothing unread is overwritten).
+    let m = 0, sx = 0, sy = 0;
+    for (let i = 0; i < colour; i++) {
+      const h = sh[i]!;
+      if (Math.min(Math.abs(h - centre), 360 - Math.abs(h - centre)) > 12.5) continue;
+      sx += Math.cos((h * Math.PI) / 180); sy += Math.sin((h * Math.PI) / 180);
+      sv[m] = sv[i]!; ss[m] = ss[i]!;
+      m++;
+    }
     hue = ((Math.atan2(sy, sx) * 180) / Math.PI + 360) % 360;
-    const vs = near.map((c) => c.v).sort((a, b) => a - b);
-    const ss = near.map((c) => c.s).sort((a, b) => a - b);
-    value = vs[vs.length >> 1] ?? 0;
-    saturation = ss[ss.length >> 1] ?? 0;
+    value = upperMedian(sv, m);
+    saturation = upperMedian(ss, m);
   }
   return { white: white / n, black: black / n, colour: colour / n, hue, value, saturation };
 }
@@ -104,9 +148,10 @@ function hueToSuit(hue: number, relValue: number): { n: number; conf: number } {
  * @param y centre, pixels
  * @param r fitted radius, pixels
  * @param clothValue mean cloth brightness 0..255 (lighting reference); default 128
+ * @param scratch working memory to reuse across calls (optional)
  */
-export function classifyBall(img: RgbImage, x: number, y: number, r: number, clothValue = 128): BallIdentity {
-  const st = ballColourStats(img, x, y, r);
+export function classifyBall(img: RgbImage, x: number, y: number, r: number, clothValue = 128, scratch?: ColourScratch): BallIdentity {
+  const st = ballColourStats(img, x, y, r, scratch);
   // The cue ball shows only specks of colour (its red/blue dots); a stripe turned white side up
   // still shows a coloured band edge.
   if (st.white > 0.9 && st.colour < 0.07) return { number: 0, type: 'cue', identityConfidence: Math.min(1, 0.5 + (st.white - 0.9) * 5) };

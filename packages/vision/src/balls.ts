@@ -1,12 +1,13 @@
 /**
  * Ball detection in one frame (classical CV, no learned model):
- * 1. Coarse search at a reduced resolution (one sample per k x k block so a ball is ~5 samples in
- *    radius; colour test through a lookup table, {@link notClothLut}): pixels
+ * 1. Coarse search at a reduced resolution ({@link scanNotCloth}: one sample per k x k block so a
+ *    ball is ~5 samples in radius; colour test through a lookup table): pixels
  *    inside the playing surface whose chromaticity differs from the cloth (shadows keep the cloth
  *    chromaticity and drop out) and, when an empty-table background is given, differ from it too
  *    (that removes spot markers, pocket liners and other fixed marks).
- * 2. 8-connected components; plausible sizes become candidates, big ones (touching balls) are split
- *    at the peaks of a chamfer distance transform.
+ * 2. 8-connected components of the run-length encoded mask ({@link labelRuns}); plausible sizes
+ *    become candidates, big ones (touching balls) are split at the peaks of a chamfer distance
+ *    transform.
  * 3. Refinement at full resolution: 48 rays walk from 1.5 R inward to the first ball pixel, the
  *    crossing is interpolated to sub-pixel precision, and a robust algebraic circle fit (Kasa)
  *    gives the centre and radius.
@@ -14,14 +15,16 @@
  *    shadows / rail blobs (wrong size, poor fit); centres must lie on the bed.
  * 5. Identity from colour ({@link classifyBall}).
  */
-import { classifyBall, type BallIdentity } from './ball-identity.js';
+import { type BallIdentity, ColourScratch, classifyBall } from './ball-identity.js';
 import type { TableCalibration } from './calibration.js';
-import { clothDistance, isShadowLike } from './color.js';
-import { distanceTransform, labelComponents } from './components.js';
-import { fitCircle, insideQuad } from './geometry.js';
+import { scanNotCloth } from './coarse-scan.js';
+import { type ClothModel, ClothScorer } from './color.js';
+import { distanceTransform } from './components.js';
+import { type Circle, fitCircleXY, hypot2, roundPixel } from './geometry.js';
 import { type Point, applyHomography, localScale } from './homography.js';
 import type { RgbImage } from './image.js';
-import { notClothLut } from './cloth-lut.js';
+import { upperMedian } from './order-statistics.js';
+import { componentMask, labelRuns } from './run-components.js';
 
 /** One detected ball. */
 export interface Ball extends BallIdentity {
@@ -59,47 +62,28 @@ export function detectBalls(img: RgbImage, cal: TableCalibration, opts: BallDete
   const R = cal.ballRadiusPx;
   const k = Math.max(1, Math.floor(R / 5));
   // Coarse grid: one sample per k x k block (block centre), only inside the table's bounding box.
-  const w = Math.floor(img.width / k), h = Math.floor(img.height / k);
   const off = k >> 1;
   const bg = opts.background && opts.background.width === img.width && opts.background.height === img.height
     ? opts.background.data : undefined;
-  const data = img.data, iw = img.width;
-  const mask = new Uint8Array(w * h);
-  const quad = cal.cornersPx.map((p) => ({ x: (p.x - off) / k, y: (p.y - off) / k }));
-  const lit = cal.litCornersPx.map((p) => ({ x: (p.x - off) / k, y: (p.y - off) / k }));
-  let x0 = w, x1 = 0, y0 = h, y1 = 0;
-  for (const p of quad) {
-    x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
-  }
-  const cloth = cal.cloth;
-  const lut = notClothLut(cloth, T);
-  const xa = Math.max(0, Math.floor(x0)), xb = Math.min(w, Math.ceil(x1));
-  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(h, Math.ceil(y1)); y++) {
-    let si = ((y * k + off) * iw + xa * k + off) * 3;
-    const step = k * 3;
-    for (let x = xa; x < xb; x++, si += step) {
-      const r = data[si]!, g = data[si + 1]!, b = data[si + 2]!;
-      if (!lut[((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2)]) continue;
-      if (bg) {
-        const d = Math.abs(r - bg[si]!) + Math.abs(g - bg[si + 1]!) + Math.abs(b - bg[si + 2]!);
-        if (d < 60) continue;
-      }
-      if (!insideQuad(quad, { x, y })) continue;
-      if (!insideQuad(lit, { x, y }) && isShadowLike(cloth, r, g, b)) continue;
-      mask[y * w + x] = 1;
-    }
-  }
+  const { runs } = scanNotCloth(img, cal.cloth, {
+    k,
+    threshold: T,
+    quad: cal.cornersPx.map((p) => ({ x: (p.x - off) / k, y: (p.y - off) / k })),
+    lit: cal.litCornersPx.map((p) => ({ x: (p.x - off) / k, y: (p.y - off) / k })),
+    background: bg,
+  });
   const rLo = R / k;
   const expArea = Math.PI * rLo * rLo;
-  const { labels, components } = labelComponents(mask, w, h, Math.max(2, Math.floor(expArea * 0.2)));
+  const { runLabel, components } = labelRuns(runs, Math.max(2, Math.floor(expArea * 0.2)));
   const seeds: Point[] = [];
   for (const c of components) {
     if (c.area <= expArea * 2.2) { seeds.push({ x: c.cx * k + off, y: c.cy * k + off }); continue; }
-    for (const p of splitCluster(labels, c.label, c, w, rLo)) seeds.push({ x: p.x * k + off, y: p.y * k + off });
+    for (const p of splitCluster(componentMask(runs, runLabel, c), c, rLo)) seeds.push({ x: p.x * k + off, y: p.y * k + off });
   }
   const balls: Ball[] = [];
+  const scratch = new RefineScratch(img, cal.cloth);
   for (const seed of seeds) {
-    const ball = refine(img, cal, seed, T, opts);
+    const ball = refine(img, cal, seed, T, opts, scratch);
     if (!ball || ball.confidence < (opts.minConfidence ?? 0.3)) continue;
     // Two seeds converging on one ball: keep the better.
     const dup = balls.findIndex((b) => Math.hypot(b.pixel.x - ball.pixel.x, b.pixel.y - ball.pixel.y) < R);
@@ -109,11 +93,12 @@ export function detectBalls(img: RgbImage, cal: TableCalibration, opts: BallDete
   return balls.sort((a, b) => a.pixel.x - b.pixel.x);
 }
 
-/** Distance-transform peaks of one large component (touching balls), in mask pixels. */
-function splitCluster(labels: Int32Array, label: number, c: { minX: number; minY: number; maxX: number; maxY: number }, w: number, rLo: number): Point[] {
+/**
+ * Distance-transform peaks of one large component (touching balls), in mask pixels.
+ * @param sub the component's cells over its bounding box ({@link componentMask})
+ */
+function splitCluster(sub: Uint8Array, c: { minX: number; minY: number; maxX: number; maxY: number }, rLo: number): Point[] {
   const cw = c.maxX - c.minX + 1, ch = c.maxY - c.minY + 1;
-  const sub = new Uint8Array(cw * ch);
-  for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) sub[y * cw + x] = labels[(y + c.minY) * w + x + c.minX] === label ? 1 : 0;
   const dt = distanceTransform(sub, cw, ch);
   const cand: { x: number; y: number; d: number }[] = [];
   for (let y = 0; y < ch; y++) {
@@ -135,42 +120,84 @@ const RAYS = 48;
 const COS = Array.from({ length: RAYS }, (_, i) => Math.cos((2 * Math.PI * i) / RAYS));
 const SIN = Array.from({ length: RAYS }, (_, i) => Math.sin((2 * Math.PI * i) / RAYS));
 
+/**
+ * Working state of {@link refine}, shared by the seeds of one frame: one edge point per ray, and
+ * the last pixel scored (at small radii the rays step half a pixel, so consecutive samples often
+ * round to the same pixel; re-using its score saves about 40 % of the colour evaluations).
+ */
+class RefineScratch {
+  readonly ex = new Float64Array(RAYS);
+  readonly ey = new Float64Array(RAYS);
+  readonly kx = new Float64Array(RAYS);
+  readonly ky = new Float64Array(RAYS);
+  readonly res = new Float64Array(RAYS);
+  readonly sorted = new Float64Array(RAYS);
+  /** Working memory of the colour identity. */
+  readonly colour = new ColourScratch();
+  /** Colour profile along one ray (float32: the half-maximum edge interpolates these values). */
+  private prof = new Float32Array(64);
+  private readonly scorer: ClothScorer;
+  private lastIndex = -1;
+  private lastScore = 0;
+
+  constructor(readonly img: RgbImage, cloth: ClothModel) {
+    this.scorer = new ClothScorer(cloth);
+  }
+
+  /** Profile buffer of at least n entries (every entry a ray reads is written by that ray first). */
+  profile(n: number): Float32Array {
+    if (this.prof.length < n) this.prof = new Float32Array(n);
+    return this.prof;
+  }
+
+  /**
+   * Cloth distance ({@link ClothScorer}) of the pixel nearest to (x, y); 0 outside the image.
+   * @param x column, pixels (rounded)
+   * @param y row, pixels (rounded)
+   */
+  score(x: number, y: number): number {
+    const xi = roundPixel(x), yi = roundPixel(y);
+    const img = this.img, w = img.width;
+    if (xi < 0 || yi < 0 || xi >= w || yi >= img.height) return 0;
+    const i = (yi * w + xi) * 3;
+    if (i === this.lastIndex) return this.lastScore;
+    const data = img.data;
+    const v = this.scorer.score(data[i]!, data[i + 1]!, data[i + 2]!);
+    this.lastIndex = i;
+    this.lastScore = v;
+    return v;
+  }
+}
+
 /** Full-resolution circle fit around a seed (step 3-5 of the module comment). */
-function refine(img: RgbImage, cal: TableCalibration, seed: Point, T: number, opts: BallDetectionOptions): Ball | null {
-  const { width: w, height: h, data } = img;
-  const cloth = cal.cloth;
+function refine(img: RgbImage, cal: TableCalibration, seed: Point, T: number, opts: BallDetectionOptions, ws: RefineScratch): Ball | null {
   // Expected radius at this place in the image (perspective changes it slightly).
   const expR = cal.ballRadius / localScale(cal.homography, seed);
-  const score = (x: number, y: number): number => {
-    const xi = Math.round(x), yi = Math.round(y);
-    if (xi < 0 || yi < 0 || xi >= w || yi >= h) return 0;
-    const i = (yi * w + xi) * 3;
-    return clothDistance(cloth, data[i]!, data[i + 1]!, data[i + 2]!);
-  };
   let cx = seed.x, cy = seed.y;
-  const prof = new Float32Array(Math.ceil((1.5 * expR) / Math.max(0.5, expR / 25)) + 2);
-  let circle = null as ReturnType<typeof fitCircle>;
+  const prof = ws.profile(Math.ceil((1.5 * expR) / Math.max(0.5, expR / 25)) + 2);
+  const { ex, ey, kx, ky, res, sorted } = ws;
+  let circle: Circle | null = null;
   let inlierFrac = 0;
   let resid = 0;
   let blocked = 0;
   for (let pass = 0; pass < 2; pass++) {
-    const edge: Point[] = [];
+    let ne = 0;
     const step = Math.max(0.5, expR / 25), stop = 0.3 * expR;
     blocked = 0;
     for (let a = 0; a < RAYS; a++) {
       const c = COS[a]!, s = SIN[a]!;
       // Start outside the ball; retry closer when a neighbour covers the far start point.
       let start = 1.5 * expR;
-      let out = score(cx + c * start, cy + s * start);
+      let out = ws.score(cx + c * start, cy + s * start);
       if (out > T) {
         start = 1.15 * expR;
-        out = score(cx + c * start, cy + s * start);
+        out = ws.score(cx + c * start, cy + s * start);
         if (out > T) { blocked++; continue; }
       }
       const n = Math.floor((start - stop) / step);
       let first = -1;
       for (let j = 1; j <= n; j++) {
-        const v = score(cx + c * (start - j * step), cy + s * (start - j * step));
+        const v = ws.score(cx + c * (start - j * step), cy + s * (start - j * step));
         prof[j] = v;
         if (v > T) { first = j; break; }
       }
@@ -181,7 +208,7 @@ function refine(img: RgbImage, cal: TableCalibration, seed: Point, T: number, op
       let peak = prof[first]!;
       const lim = Math.min(n, first + Math.ceil((0.35 * expR) / step));
       for (let j = first + 1; j <= lim; j++) {
-        const v = score(cx + c * (start - j * step), cy + s * (start - j * step));
+        const v = ws.score(cx + c * (start - j * step), cy + s * (start - j * step));
         prof[j] = v;
         if (v > peak) peak = v;
       }
@@ -191,23 +218,29 @@ function refine(img: RgbImage, cal: TableCalibration, seed: Point, T: number, op
         const p0 = prof[j - 1]!, p1 = prof[j]!;
         const f = (half - p0) / (p1 - p0 + 1e-9);
         const dd = start - (j - 1 + f) * step;
-        edge.push({ x: cx + c * dd, y: cy + s * dd });
+        ex[ne] = cx + c * dd;
+        ey[ne] = cy + s * dd;
+        ne++;
         break;
       }
     }
-    if (edge.length < RAYS / 3) return null;
-    let fit = fitCircle(edge);
+    if (ne < RAYS / 3) return null;
+    let fit = fitCircleXY(ex, ey, ne);
     if (!fit) return null;
     // Robust pass: drop rays whose radius disagrees (neighbour ball, highlight, shadow).
     for (let it = 0; it < 2 && fit; it++) {
       const f = fit;
-      const res = edge.map((p) => Math.abs(Math.hypot(p.x - f.x, p.y - f.y) - f.r));
-      const med = res.slice().sort((p, q) => p - q)[res.length >> 1]!;
+      for (let i = 0; i < ne; i++) res[i] = Math.abs(hypot2(ex[i]! - f.x, ey[i]! - f.y) - f.r);
+      sorted.set(res.subarray(0, ne));
+      const med = upperMedian(sorted, ne);
       const tol = Math.max(1, 2.5 * med);
-      const kept = edge.filter((_, i) => res[i]! <= tol);
-      if (kept.length < RAYS / 3) return null;
-      fit = fitCircle(kept);
-      inlierFrac = kept.length / RAYS;
+      let nk = 0;
+      for (let i = 0; i < ne; i++) {
+        if (res[i]! <= tol) { kx[nk] = ex[i]!; ky[nk] = ey[i]!; nk++; }
+      }
+      if (nk < RAYS / 3) return null;
+      fit = fitCircleXY(kx, ky, nk);
+      inlierFrac = nk / RAYS;
       resid = med;
     }
     if (!fit) return null;
@@ -227,7 +260,7 @@ function refine(img: RgbImage, cal: TableCalibration, seed: Point, T: number, op
     for (let x = Math.ceil(circle.x - ri); x <= circle.x + ri; x += is) {
       if ((x - circle.x) ** 2 + (y - circle.y) ** 2 > ri * ri) continue;
       total++;
-      if (score(x, y) > T) inside++;
+      if (ws.score(x, y) > T) inside++;
     }
   }
   if (total === 0 || inside / total < 0.6) return null;
@@ -247,7 +280,7 @@ function refine(img: RgbImage, cal: TableCalibration, seed: Point, T: number, op
   const confidence = Math.min(1, 0.2 + 0.8 * (0.4 * sizeScore + 0.3 * fitScore + 0.3 * Math.min(1, inlierFrac / 0.8)));
   const identity: BallIdentity = opts.skipIdentity
     ? { number: null, type: 'unknown', identityConfidence: 0 }
-    : classifyBall(img, circle.x, circle.y, circle.r, cal.cloth.brightness);
+    : classifyBall(img, circle.x, circle.y, circle.r, cal.cloth.brightness, ws.colour);
   return {
     ...identity,
     x: t.x,

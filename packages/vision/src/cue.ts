@@ -1,22 +1,20 @@
 /**
  * Cue stick detection: the cue is the longest thin non-cloth object over the bed.
  * 1. Reduced-resolution mask of pixels over the playing surface that are not cloth (chromaticity
- *    distance as in ball detection) and not inside a detected ball (1.3 R).
- * 2. 8-connected components; for each, principal component analysis of its pixels gives the axis,
- *    the visible length (sqrt(12 lambda1) for a uniform segment) and the elongation
- *    sqrt(lambda1 / lambda2).
+ *    distance as in ball detection) and not inside a detected ball (1.3 R), {@link scanNotCloth}.
+ * 2. 8-connected components ({@link labelRuns}); for each, principal component analysis of its
+ *    pixels gives the axis, the visible length (sqrt(12 lambda1) for a uniform segment) and the
+ *    elongation sqrt(lambda1 / lambda2).
  * 3. The best elongated component is the cue. The tip is the end away from the table boundary
  *    (the butt leaves the table over the rail); when both ends lie on the bed, the end nearer to a
  *    ball. The angle points from the butt towards the tip, in table coordinates.
  */
 import type { Ball } from './balls.js';
 import type { TableCalibration } from './calibration.js';
-import { notClothLut } from './cloth-lut.js';
-import { isShadowLike } from './color.js';
-import { labelComponents } from './components.js';
-import { insideQuad } from './geometry.js';
+import { scanNotCloth } from './coarse-scan.js';
 import { type Point, applyHomography } from './homography.js';
 import type { RgbImage } from './image.js';
+import { labelRuns } from './run-components.js';
 
 /** A detected cue stick. */
 export interface Cue {
@@ -53,40 +51,28 @@ export interface CueDetectionOptions {
 export function detectCue(img: RgbImage, cal: TableCalibration, balls: readonly Ball[], opts: CueDetectionOptions = {}): Cue | null {
   const T = opts.threshold ?? 0.06;
   const k = Math.max(1, Math.floor(cal.ballRadiusPx / 4));
-  const w = Math.floor(img.width / k), h = Math.floor(img.height / k);
-  const quad = cal.cornersPx.map((p) => ({ x: p.x / k, y: p.y / k }));
-  const lit = cal.litCornersPx.map((p) => ({ x: p.x / k, y: p.y / k }));
-  const discs = balls.map((b) => ({ x: b.pixel.x / k, y: b.pixel.y / k, r2: ((b.pixel.radius * 1.3) / k) ** 2 }));
-  const mask = new Uint8Array(w * h);
-  const lut = notClothLut(cal.cloth, T);
-  const { data, width } = img;
-  const off = k >> 1;
-  let bx0 = w, bx1 = 0, by0 = h, by1 = 0;
-  for (const p of quad) { bx0 = Math.min(bx0, p.x); bx1 = Math.max(bx1, p.x); by0 = Math.min(by0, p.y); by1 = Math.max(by1, p.y); }
-  for (let y = Math.max(0, Math.floor(by0)); y < Math.min(h, Math.ceil(by1)); y++) {
-    for (let x = Math.max(0, Math.floor(bx0)); x < Math.min(w, Math.ceil(bx1)); x++) {
-      const i = ((y * k + off) * width + x * k + off) * 3;
-      if (!lut[((data[i]! >> 2) << 12) | ((data[i + 1]! >> 2) << 6) | (data[i + 2]! >> 2)]) continue;
-      if (!insideQuad(quad, { x, y })) continue;
-      if (!insideQuad(lit, { x, y }) && isShadowLike(cal.cloth, data[i]!, data[i + 1]!, data[i + 2]!)) continue;
-      if (discs.some((d) => (d.x - x) ** 2 + (d.y - y) ** 2 < d.r2)) continue;
-      mask[y * w + x] = 1;
-    }
-  }
+  const { runs } = scanNotCloth(img, cal.cloth, {
+    k,
+    threshold: T,
+    quad: cal.cornersPx.map((p) => ({ x: p.x / k, y: p.y / k })),
+    lit: cal.litCornersPx.map((p) => ({ x: p.x / k, y: p.y / k })),
+    discs: balls.map((b) => ({ x: b.pixel.x / k, y: b.pixel.y / k, r2: ((b.pixel.radius * 1.3) / k) ** 2 })),
+  });
   const minLenPx = ((opts.minLength ?? 0.25) * cal.pixelsPerMetre) / k;
-  const { labels, components } = labelComponents(mask, w, h, Math.max(4, Math.floor(minLenPx)));
+  const { runLabel, components } = labelRuns(runs, Math.max(4, Math.floor(minLenPx)));
+  const ry = runs.y, rx0 = runs.x0, rx1 = runs.x1;
   let best: { score: number; cue: Cue } | null = null;
   for (const c of components) {
     if (Math.max(c.maxX - c.minX, c.maxY - c.minY) < minLenPx * 0.7) continue;
-    // PCA of the component's pixels.
+    // PCA of the component's pixels (runs in raster order: the same summation order as a scan
+    // of its bounding box).
     let sxx = 0, sxy = 0, syy = 0;
-    const pts: Point[] = [];
-    for (let y = c.minY; y <= c.maxY; y++) {
-      for (let x = c.minX; x <= c.maxX; x++) {
-        if (labels[y * w + x] !== c.label) continue;
-        const dx = x - c.cx, dy = y - c.cy;
+    for (let i = 0; i < runs.count; i++) {
+      if (runLabel[i] !== c.label) continue;
+      const y = ry[i]!, dy = y - c.cy;
+      for (let x = rx0[i]!, e = rx1[i]!; x < e; x++) {
+        const dx = x - c.cx;
         sxx += dx * dx; sxy += dx * dy; syy += dy * dy;
-        pts.push({ x, y });
       }
     }
     sxx /= c.area; sxy /= c.area; syy /= c.area;
@@ -98,11 +84,17 @@ export function detectCue(img: RgbImage, cal: TableCalibration, balls: readonly 
     if (elong < (opts.minElongation ?? 6) || len < minLenPx) continue;
     const th = 0.5 * Math.atan2(2 * sxy, sxx - syy);
     const ux = Math.cos(th), uy = Math.sin(th);
+    // Extent along the axis: the projection is monotonic along a run, so its ends suffice.
     let tmin = Infinity, tmax = -Infinity;
-    for (const p of pts) {
-      const t = (p.x - c.cx) * ux + (p.y - c.cy) * uy;
-      if (t < tmin) tmin = t;
-      if (t > tmax) tmax = t;
+    for (let i = 0; i < runs.count; i++) {
+      if (runLabel[i] !== c.label) continue;
+      const y = ry[i]!;
+      for (let end = 0; end < 2; end++) {
+        const x = end === 0 ? rx0[i]! : rx1[i]! - 1;
+        const t = (x - c.cx) * ux + (y - c.cy) * uy;
+        if (t < tmin) tmin = t;
+        if (t > tmax) tmax = t;
+      }
     }
     const e1 = { x: (c.cx + ux * tmin + 0.5) * k, y: (c.cy + uy * tmin + 0.5) * k };
     const e2 = { x: (c.cx + ux * tmax + 0.5) * k, y: (c.cy + uy * tmax + 0.5) * k };

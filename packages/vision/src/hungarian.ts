@@ -23,11 +23,12 @@ export function hungarian(cost: readonly (readonly number[])[]): number[] {
   };
   const u = new Float64Array(n + 1), v = new Float64Array(m + 1);
   const p = new Int32Array(m + 1), way = new Int32Array(m + 1);
+  const minv = new Float64Array(m + 1), used = new Uint8Array(m + 1);
   for (let i = 1; i <= n; i++) {
     p[0] = i;
     let j0 = 0;
-    const minv = new Float64Array(m + 1).fill(Infinity);
-    const used = new Uint8Array(m + 1);
+    minv.fill(Infinity);
+    used.fill(0);
     do {
       used[j0] = 1;
       const i0 = p[j0]!;

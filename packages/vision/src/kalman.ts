@@ -53,13 +53,16 @@ export class KalmanCV {
 
   /** Predicts dt seconds ahead (dt >= 0). */
   predict(dt: number): void {
-    for (const a of [this.ax, this.ay]) {
-      a.p += a.v * dt;
-      const c00 = a.c00 + 2 * dt * a.c01 + dt * dt * a.c11 + (this.q * dt ** 3) / 3;
-      const c01 = a.c01 + dt * a.c11 + (this.q * dt * dt) / 2;
-      const c11 = a.c11 + this.q * dt;
-      a.c00 = c00; a.c01 = c01; a.c11 = c11;
-    }
+    this.predictAxis(this.ax, dt);
+    this.predictAxis(this.ay, dt);
+  }
+
+  private predictAxis(a: Axis, dt: number): void {
+    a.p += a.v * dt;
+    const c00 = a.c00 + 2 * dt * a.c01 + dt * dt * a.c11 + (this.q * dt ** 3) / 3;
+    const c01 = a.c01 + dt * a.c11 + (this.q * dt * dt) / 2;
+    const c11 = a.c11 + this.q * dt;
+    a.c00 = c00; a.c01 = c01; a.c11 = c11;
   }
 
   /** Position the filter expects after dt seconds, without changing the state. */
@@ -69,17 +72,19 @@ export class KalmanCV {
 
   /** Corrects with a measured position (metres). */
   update(x: number, y: number): void {
-    const meas = [x, y];
-    [this.ax, this.ay].forEach((a, i) => {
-      const s = a.c00 + this.r;
-      const k0 = a.c00 / s, k1 = a.c01 / s;
-      const innov = meas[i]! - a.p;
-      a.p += k0 * innov;
-      a.v += k1 * innov;
-      const c00 = (1 - k0) * a.c00;
-      const c01 = (1 - k0) * a.c01;
-      const c11 = a.c11 - k1 * a.c01;
-      a.c00 = c00; a.c01 = c01; a.c11 = c11;
-    });
+    this.updateAxis(this.ax, x);
+    this.updateAxis(this.ay, y);
+  }
+
+  private updateAxis(a: Axis, meas: number): void {
+    const s = a.c00 + this.r;
+    const k0 = a.c00 / s, k1 = a.c01 / s;
+    const innov = meas - a.p;
+    a.p += k0 * innov;
+    a.v += k1 * innov;
+    const c00 = (1 - k0) * a.c00;
+    const c01 = (1 - k0) * a.c01;
+    const c11 = a.c11 - k1 * a.c01;
+    a.c00 = c00; a.c01 = c01; a.c11 = c11;
   }
 }

@@ -35,13 +35,36 @@ export interface BallTrackerOptions extends KalmanOptions {
   reportMissing?: boolean;
 }
 
+/**
+ * Identity votes of one track: accumulated identity confidence per ball number, in order of first
+ * vote (the order breaks ties, as a Map's insertion order did).
+ */
+class VoteTally {
+  private readonly numbers: number[] = [];
+  private readonly weights: number[] = [];
+
+  /** Adds `weight` to `number`'s votes. */
+  add(number: number, weight: number): void {
+    const i = this.numbers.indexOf(number);
+    if (i >= 0) this.weights[i] = this.weights[i]! + weight;
+    else { this.numbers.push(number); this.weights.push(weight); }
+  }
+
+  /** Number with the largest accumulated confidence (the first of equals), or null. */
+  best(): number | null {
+    let best: number | null = null, w = 0;
+    for (let i = 0; i < this.numbers.length; i++) if (this.weights[i]! > w) { w = this.weights[i]!; best = this.numbers[i]!; }
+    return best;
+  }
+}
+
 interface Track {
   id: number;
   kf: KalmanCV;
   last: Ball;
   missed: number;
   hits: number;
-  votes: Map<string, number>;
+  votes: VoteTally;
 }
 
 /** Tracks balls across frames. One instance per video stream; not shared between streams. */
@@ -75,47 +98,62 @@ export class BallTracker {
   update(balls: readonly Ball[], timestampMicros: number): TrackedBall[] {
     const dt = this.lastMicros === null ? 0 : Math.max(0, Math.min(1, (timestampMicros - this.lastMicros) / 1e6));
     this.lastMicros = timestampMicros;
-    for (const t of this.tracks) t.kf.predict(dt);
-    const gateFor = (t: Track): number => this.opts.gate + 3 * t.kf.positionStd + Math.hypot(t.kf.vx, t.kf.vy) * dt * 0.5;
-    const cost = this.tracks.map((t) => balls.map((b) => {
-      const d = Math.hypot(b.x - t.kf.x, b.y - t.kf.y);
-      if (d > gateFor(t)) return Infinity;
-      // Identity disagreement makes a pairing more expensive, never impossible (colour is noisy).
-      const tn = bestVote(t.votes);
-      const penalty = tn !== null && b.number !== null && b.identityConfidence > 0.5 && String(b.number) !== tn ? 0.03 : 0;
-      return d + penalty;
-    }));
+    const tracks = this.tracks;
+    const nt = tracks.length, nb = balls.length;
+    // Per track: its gate and its voted identity, then the cost of each pairing.
+    const cost: number[][] = new Array<number[]>(nt);
+    for (let i = 0; i < nt; i++) {
+      const t = tracks[i]!;
+      t.kf.predict(dt);
+      const gate = this.opts.gate + 3 * t.kf.positionStd + Math.hypot(t.kf.vx, t.kf.vy) * dt * 0.5;
+      const tn = t.votes.best();
+      const tx = t.kf.x, ty = t.kf.y;
+      const row = new Array<number>(nb);
+      for (let j = 0; j < nb; j++) {
+        const b = balls[j]!;
+        const d = Math.hypot(b.x - tx, b.y - ty);
+        // Identity disagreement makes a pairing more expensive, never impossible (colour is noisy).
+        row[j] = d > gate ? Infinity
+          : d + (tn !== null && b.number !== null && b.identityConfidence > 0.5 && b.number !== tn ? 0.03 : 0);
+      }
+      cost[i] = row;
+    }
     const assign = hungarian(cost);
-    const used = new Set<number>();
-    assign.forEach((j, i) => {
-      const t = this.tracks[i]!;
-      if (j < 0 || !Number.isFinite(cost[i]![j]!)) { t.missed++; return; }
+    const used = new Uint8Array(nb);
+    for (let i = 0; i < nt; i++) {
+      const t = tracks[i]!, j = assign[i]!;
+      if (j < 0 || !Number.isFinite(cost[i]![j]!)) { t.missed++; continue; }
       const b = balls[j]!;
-      used.add(j);
+      used[j] = 1;
       t.kf.update(b.x, b.y);
       t.last = b;
       t.missed = 0;
       t.hits++;
-      if (b.number !== null) t.votes.set(String(b.number), (t.votes.get(String(b.number)) ?? 0) + b.identityConfidence);
-    });
-    this.tracks = this.tracks.filter((t) => t.missed <= this.opts.maxMissed);
-    balls.forEach((b, j) => {
-      if (used.has(j)) return;
-      const votes = new Map<string, number>();
-      if (b.number !== null) votes.set(String(b.number), b.identityConfidence);
-      this.tracks.push({ id: this.nextId++, kf: new KalmanCV(b.x, b.y, this.opts), last: b, missed: 0, hits: 1, votes });
-    });
+      if (b.number !== null) t.votes.add(b.number, b.identityConfidence);
+    }
+    // Drop expired tracks in place, then start a track for every unassigned detection.
+    let live = 0;
+    for (let i = 0; i < nt; i++) if (tracks[i]!.missed <= this.opts.maxMissed) tracks[live++] = tracks[i]!;
+    tracks.length = live;
+    for (let j = 0; j < nb; j++) {
+      if (used[j]) continue;
+      const b = balls[j]!;
+      const votes = new VoteTally();
+      if (b.number !== null) votes.add(b.number, b.identityConfidence);
+      tracks.push({ id: this.nextId++, kf: new KalmanCV(b.x, b.y, this.opts), last: b, missed: 0, hits: 1, votes });
+    }
+    // Tracks are kept in creation order, so the output is in ascending trackId.
     const out: TrackedBall[] = [];
-    for (const t of this.tracks) {
+    for (const t of tracks) {
       if (t.missed > 0 && !this.opts.reportMissing) continue;
       out.push(this.view(t));
     }
-    return out.sort((a, b) => a.trackId - b.trackId);
+    return out;
   }
 
   private view(t: Track): TrackedBall {
-    const vote = bestVote(t.votes);
-    const number = vote === null ? t.last.number : Number(vote);
+    const vote = t.votes.best();
+    const number = vote === null ? t.last.number : vote;
     const type = number === null ? t.last.type : number === 0 ? 'cue' : number === 8 ? 'eight' : number > 8 ? 'stripe' : 'solid';
     const vx = t.kf.vx, vy = t.kf.vy;
     return {
@@ -133,11 +171,4 @@ export class BallTracker {
       confidence: t.last.confidence * Math.pow(0.8, t.missed),
     };
   }
-}
-
-/** Number with the largest accumulated confidence, or null. */
-function bestVote(votes: Map<string, number>): string | null {
-  let best: string | null = null, w = 0;
-  for (const [k, v] of votes) if (v > w) { w = v; best = k; }
-  return best;
 }
