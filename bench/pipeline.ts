@@ -1,6 +1,6 @@
 /**
  * Pipeline benchmark. Run: `node --import tsx bench/pipeline.ts [--seconds 120] [--clients 100] [--live-seconds 10]
- * [--trajectory-worker 1|0] [--frames 1|0]`
+ * [--trajectory-worker 1|0] [--frames 1|0] [--pin 0|1] [--viewer 0|1]`
  *
  * 1. Main-loop time per frame for core + trajectory with 16 balls: a deterministic simulator session
  *    (seed 1, 30 fps, 1.5 mm noise) is fed frame by frame through PipelineCore (validation, game
@@ -14,7 +14,9 @@
 import { createTable } from '@tablecast/physics';
 import { TimestampParser, nowMicros } from './lib/wire-time.js';
 import WebSocket from 'ws';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { SimulatorSession } from '../packages/server/src/pipeline/simulator-session.js';
 import { observe } from '../packages/server/src/pipeline/simulator-source.js';
@@ -33,6 +35,13 @@ const LIVE_SECONDS = Number(args.get('live-seconds') ?? 10);
 const TRAJECTORY_WORKER = (args.get('trajectory-worker') ?? '1') !== '0';
 /** `source.frames` of the latency run (1: the simulator renders JPEG frames, the default). */
 const FRAMES = (args.get('frames') ?? '1') !== '0';
+/**
+ * `--pin 1`: run the server on CPU 0 and the client process on CPU 1 (Linux `taskset`), as if the
+ * clients were on another machine; by default the scheduler places both.
+ */
+const PIN = args.get('pin') === '1';
+/** `--viewer 1`: one MJPEG viewer stays connected during the latency run, so the simulator renders frames. */
+const VIEWER = args.get('viewer') === '1';
 const FPS = 30;
 
 function pct(xs: number[], p: number): number {
@@ -163,27 +172,46 @@ async function latencyBench(): Promise<void> {
   });
   const { port } = await server.listen();
   const cpu0 = process.cpuUsage();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--role', 'clients', '--port', String(port), '--clients', String(CLIENTS), '--live-seconds', String(LIVE_SECONDS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const clientArgs = ['--import', 'tsx', fileURLToPath(import.meta.url), '--role', 'clients', '--port', String(port), '--clients', String(CLIENTS), '--live-seconds', String(LIVE_SECONDS)];
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  const child = PIN
+    ? spawn('taskset', ['-c', '1', process.execPath, ...clientArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, clientArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let viewerBytes = 0;
+  const viewer = VIEWER
+    ? http.get(`http://127.0.0.1:${port}/api/v1/stream/video`, (res) => res.on('data', (b: Buffer) => (viewerBytes += b.length)))
+    : null;
+  viewer?.on('error', () => {});
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
   });
+  gcObserver.observe({ entryTypes: ['gc'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   await new Promise((r) => child.on('exit', r));
   const cpu = process.cpuUsage(cpu0);
+  gcObserver.disconnect();
+  viewer?.destroy();
   const h = server.pipeline?.health();
+  const wsMetrics = (await (await fetch(`http://127.0.0.1:${port}/api/v1/websocket/metrics`)).json()) as Record<string, number>;
   await server.close();
   const { capture, publish } = JSON.parse(out.trim().split('\n').pop()!) as { capture: number[]; publish: number[] };
-  console.log(`## capture-to-client latency, ${CLIENTS} WebSocket clients (separate process) on state, simulator at ${FPS} fps ${FRAMES ? 'with' : 'without'} JPEG frames, trajectories ${TRAJECTORY_WORKER ? 'in the worker thread' : 'on the main thread'}, ${LIVE_SECONDS} s`);
+  console.log(`## capture-to-client latency, ${CLIENTS} WebSocket clients (separate process) on state, simulator at ${FPS} fps, ${!FRAMES ? 'no JPEG frames' : VIEWER ? `JPEG frames rendered for one MJPEG viewer (${(viewerBytes / 1048576).toFixed(1)} MiB received)` : 'JPEG frames on demand (no viewer: none rendered)'}, trajectories ${TRAJECTORY_WORKER ? 'in the worker thread' : 'on the main thread'}, ${LIVE_SECONDS} s`);
   console.log(`messages: ${capture.length} (${(capture.length / CLIENTS / LIVE_SECONDS).toFixed(1)} state/s per client); loop fps ${h?.loop.fps}, loop p50 ${h?.loop.frame_time_ms_p50} ms, hand-off drops ${h?.source.dropped_handoff}; trajectories ${h?.trajectory.computed} (${h?.trajectory.mode}, ${h?.trajectory.stale} stale)`);
   console.log(`capture -> client: median ${f3(pct(capture, 50))} ms  p90 ${f3(pct(capture, 90))}  p99 ${f3(pct(capture, 99))}  max ${f3(Math.max(...capture))}`);
   console.log(`publish -> client: median ${f3(pct(publish, 50))} ms  p90 ${f3(pct(publish, 90))}  p99 ${f3(pct(publish, 99))}  max ${f3(Math.max(...publish))}`);
-  console.log(`server process CPU (pipeline + gateway, incl. the simulator worker): ${(((cpu.user + cpu.system) / 1e6 / (LIVE_SECONDS + 1)) * 100).toFixed(0)} %`);
+  console.log(`server-side publish -> last socket write of a fan-out (all streams): p50 ${wsMetrics.p50_latency_ms} ms  p90 ${wsMetrics.p90_latency_ms}  p99 ${wsMetrics.p99_latency_ms}`);
+  console.log(`server GC pauses: ${gcPauses.length}, median ${f3(pct(gcPauses, 50))} ms, max ${f3(Math.max(0, ...gcPauses))} ms`);
+  console.log(`server process CPU (pipeline + gateway, incl. the simulator worker): ${(((cpu.user + cpu.system) / 1e6 / (LIVE_SECONDS + 1)) * 100).toFixed(0)} %${PIN ? ' (server pinned to CPU 0, clients to CPU 1)' : ''}`);
 }
 
 if (args.get('role') === 'clients') {
   await clientRole(Number(args.get('port')), CLIENTS, 1, LIVE_SECONDS);
 } else {
+  // Latency first, in a process whose heap holds nothing else (the other parts leave garbage whose
+  // collection would land in the latency run).
+  if (CLIENTS > 0) await latencyBench();
   coreBench();
   await workerCostBench();
-  if (CLIENTS > 0) await latencyBench();
 }

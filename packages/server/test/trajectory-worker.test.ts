@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Worker } from 'node:worker_threads';
+import { readdirSync, readFileSync } from 'node:fs';
 import pino from 'pino';
 import { TrajectoryWorker } from '../src/pipeline/trajectory-worker.js';
 import { InlineTrajectoryRunner } from '../src/pipeline/trajectory-runner.js';
@@ -47,6 +48,12 @@ test('trajectory worker: the same predictions as inline physics, computed in ano
     assert.ok(a.payload.lines.length > 0);
   }
   assert.deepEqual(runner.health(), { mode: 'worker', restarts: 0, pending: 0 });
+  if (process.platform === 'linux') {
+    // The prediction thread runs at nice 10 (field 19 of /proc/PID/task/TID/stat), the main thread at 0.
+    const nice = readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    assert.ok(nice.includes(10), `a thread at nice 10 (${nice.join(',')})`);
+    assert.equal(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[16]), 0, 'main thread unchanged');
+  }
 });
 
 test('trajectory worker: a request physics rejects is answered with its error; the thread keeps serving', async (t) => {

@@ -103,12 +103,39 @@ const MAX_PAYLOAD_DEPTH = 32;
 
 /** The path of the first value nested deeper than `limit` levels below `v`, or null (stops at the limit). */
 function pathDeeperThan(v: unknown, limit: number, path: string): string | null {
+  const keys = keysDeeperThan(v, limit);
+  return keys === null ? null : [path, ...keys].join('.');
+}
+
+/**
+ * The keys leading to the first value nested deeper than `limit` levels below `v` (outermost first),
+ * or null. Allocates nothing unless it finds one: it runs on every in-process publish (30 Hz states
+ * of ~100 objects; `Object.entries` here was a third of the server's allocations).
+ */
+function keysDeeperThan(v: unknown, limit: number): string[] | null {
   if (v === null || typeof v !== 'object') return null;
-  if (limit <= 0) return path;
-  for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-    if (child !== null && typeof child === 'object') {
-      const p = pathDeeperThan(child, limit - 1, `${path}.${k}`);
-      if (p) return p;
+  if (limit <= 0) return [];
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const child: unknown = v[i];
+      if (child === null || typeof child !== 'object') continue;
+      const keys = keysDeeperThan(child, limit - 1);
+      if (keys) {
+        keys.unshift(String(i));
+        return keys;
+      }
+    }
+    return null;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    const child = o[k];
+    if (child === null || typeof child !== 'object') continue;
+    const keys = keysDeeperThan(child, limit - 1);
+    if (keys) {
+      keys.unshift(k);
+      return keys;
     }
   }
   return null;
