@@ -5,9 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type TablecastServer } from '@tablecast/server';
-import { ensureBuilt, launchOptions, nearestColour, stateWith, ROOT, type Rgb } from './helpers.js';
+import { ensureBuilt, launchPage, nearestColour, stateWith, ROOT, type Rgb } from './helpers.js';
 
 const shots = `${ROOT}test-output/web/`;
 let browser: Browser;
@@ -32,9 +32,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   await ensureBuilt();
   await start(0);
-  browser = await chromium.launch(launchOptions);
-  page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-  page.on('pageerror', (err) => console.error('page error:', err));
+  ({ browser, page } = await launchPage());
 });
 
 after(async () => {

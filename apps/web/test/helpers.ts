@@ -3,13 +3,24 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium, no sandbox (containers), no background traffic. Never downloads a browser. */
 export const launchOptions: LaunchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
+
+/**
+ * Launches Chromium with {@link launchOptions} and opens one page of the dashboard tests' viewport
+ * (1280x760 pixels) that logs page errors.
+ */
+export async function launchPage(): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch(launchOptions);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  page.on('pageerror', (err) => console.error('page error:', err));
+  return { browser, page };
+}
 
 /** An RGB triple, 0..255. */
 export type Rgb = [number, number, number];

@@ -4,9 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type TablecastServer } from '@tablecast/server';
-import { ensureBuilt, launchOptions, nearestColour, ROOT, type Rgb } from './helpers.js';
+import { ensureBuilt, launchPage, nearestColour, ROOT, type Rgb } from './helpers.js';
 
 const shots = `${ROOT}test-output/web/`;
 let browser: Browser;
@@ -23,9 +23,7 @@ before(async () => {
     logger: false,
   });
   url = (await server.listen()).url;
-  browser = await chromium.launch(launchOptions);
-  page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-  page.on('pageerror', (err) => console.error('page error:', err));
+  ({ browser, page } = await launchPage());
 });
 
 after(async () => {

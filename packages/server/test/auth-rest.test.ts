@@ -3,18 +3,14 @@
 // enabled and stay open when it is off; POST /api/v1/publish needs a publisher/admin API key or JWT
 // and per-stream permission; invalid payloads (single, batch, WebSocket) are answered with the path
 // of the bad field and never broadcast; CORS preflight and the WebSocket Origin allow-list.
-import { test, after, before } from 'node:test';
+import { test, before } from 'node:test';
+import { tracked } from './helpers/fixtures.js';
 import assert from 'node:assert/strict';
-import { connect, type TestClient } from './helpers/ws-client.js';
+import { connect } from './helpers/ws-client.js';
 import type { Started } from './helpers/server.js';
 import { KEYS, SAMPLE_PAYLOADS, ask, attempt, authSection, mint, startAuthServer } from './auth-fixtures.js';
 
-const clients: TestClient[] = [];
-const servers: Started[] = [];
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-});
+const { servers, clients } = tracked();
 
 let s: Started;
 const jwt: Record<string, string> = {};

@@ -3,19 +3,15 @@
 // component change (also on the `status` stream and /ws/status), client groups (join_group /
 // leave_group / ?groups=, REST and in-process broadcast), per-user targeted sends, and a publisher
 // flood that is rate limited (RATE_LIMIT, then 1008) while subscribers keep every message in order.
-import { test, after, before } from 'node:test';
+import { test, before } from 'node:test';
+import { tracked } from './helpers/fixtures.js';
 import assert from 'node:assert/strict';
 import type { ComponentHealth } from '../src/http/context.js';
 import type { TestClient } from './helpers/ws-client.js';
 import { waitFor, type Started } from './helpers/server.js';
 import { KEYS, SAMPLE_PAYLOADS, ask, attempt, authSection, mint, startAuthServer } from './auth-fixtures.js';
 
-const clients: TestClient[] = [];
-const servers: Started[] = [];
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-});
+const { servers, clients } = tracked();
 
 let s: Started;
 before(async () => {

@@ -3,32 +3,14 @@
 // reliable resume with `since` (exactly the missed messages, in order), gaps older than the history
 // and wrong epochs (recovered: false), `ack` dropping queued messages, the byte-bounded send queue
 // closing a slow reliable consumer with 4100, and priorities when the queue flushes.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { tracked } from './helpers/fixtures.js';
 import assert from 'node:assert/strict';
-import { connect, type TestClient } from './helpers/ws-client.js';
 import {
-  alertPayload, bigState, eventPayload, performancePayload, sessionOf, startServer, statePayload, waitFor, type Started,
+  alertPayload, bigState, eventPayload, performancePayload, sessionOf, statePayload, waitFor, type Started,
 } from './helpers/server.js';
 
-const servers: Started[] = [];
-const clients: TestClient[] = [];
-after(async () => {
-  for (const c of clients) c.resumeReading();
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function server(overrides: Record<string, Record<string, unknown>> = {}): Promise<Started> {
-  const s = await startServer(overrides);
-  servers.push(s);
-  return s;
-}
-
-async function client(s: Started, query: Record<string, string> = {}): Promise<TestClient> {
-  const c = await connect(s.ws, query);
-  clients.push(c);
-  return c;
-}
+const { server, client } = tracked();
 
 /**
  * Publishes big `state` messages until the paused client's session starts queueing (kernel and socket

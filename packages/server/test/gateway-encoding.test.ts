@@ -1,31 +1,17 @@
 // Wire encodings (PROTOCOL sections 1-2): `encoding=msgpack` sends binary frames with the same
 // envelope as JSON (and accepts msgpack requests); permessage-deflate is negotiated only when
 // websocket.compression.enabled, and compressed messages arrive intact.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { tracked } from './helpers/fixtures.js';
 import assert from 'node:assert/strict';
 import { pack } from 'msgpackr';
-import { connect, type Msg, type TestClient } from './helpers/ws-client.js';
-import { alertPayload, bigState, burst, startServer, statePayload, TIMESTAMP_RE, type Started } from './helpers/server.js';
+import type { Msg, TestClient } from './helpers/ws-client.js';
+import { alertPayload, bigState, burst, statePayload, TIMESTAMP_RE, type Started } from './helpers/server.js';
 import type { Socket as NetSocket } from 'node:net';
 
-const servers: Started[] = [];
-const clients: TestClient[] = [];
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function server(websocket: Record<string, unknown> = {}): Promise<Started> {
-  const s = await startServer({ websocket });
-  servers.push(s);
-  return s;
-}
-
-async function client(s: Started, query: Record<string, string> = {}, options: Parameters<typeof connect>[2] = {}): Promise<TestClient> {
-  const c = await connect(s.ws, query, options);
-  clients.push(c);
-  return c;
-}
+const fixtures = tracked();
+const server = (websocket: Record<string, unknown> = {}): Promise<Started> => fixtures.server({ websocket });
+const client = fixtures.client;
 
 const envelope = (m: Msg) => ({ type: m.type, timestamp: m.timestamp, sequence: m.sequence, data: m.data });
 

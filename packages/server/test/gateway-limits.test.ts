@@ -2,29 +2,15 @@
 // inbound message rate (RATE_LIMIT, then 1008 after repeated violations), new connections per IP per
 // minute (1008), max payload (1009), heartbeat (4102 for a client that stops answering pings, none for
 // a responsive one), max connections (4101) and the origin allow-list (4003).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { tracked } from './helpers/fixtures.js';
 import assert from 'node:assert/strict';
-import { connect, type TestClient } from './helpers/ws-client.js';
-import { sessionOf, startServer, waitFor, type Started } from './helpers/server.js';
+import { sessionOf, waitFor, type Started } from './helpers/server.js';
 
-const servers: Started[] = [];
-const clients: TestClient[] = [];
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function server(websocket: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): Promise<Started> {
-  const s = await startServer({ websocket, ...extra });
-  servers.push(s);
-  return s;
-}
-
-async function client(s: Started, query: Record<string, string> = {}, options: Parameters<typeof connect>[2] = {}): Promise<TestClient> {
-  const c = await connect(s.ws, query, options);
-  clients.push(c);
-  return c;
-}
+const fixtures = tracked();
+const server = (websocket: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): Promise<Started> =>
+  fixtures.server({ websocket, ...extra });
+const client = fixtures.client;
 
 test('inbound rate limit: extra messages get RATE_LIMIT; repeated violations close 1008', async () => {
   const s = await server({ rate_limit_per_min: 5, rate_limit_violations_before_close: 3 });

@@ -2,33 +2,19 @@
 // heartbeat, get_status, subscribe/unsubscribe (delivery stops at once), the `metrics` alias, the
 // envelope (timestamp taken at publish, per-stream gapless sequence, data.sequence, replies with 0),
 // in-order handling of pipelined messages, and two servers in one process sharing nothing.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { tracked } from './helpers/fixtures.js';
 import assert from 'node:assert/strict';
 import { STREAM_NAMES, PROTOCOL_VERSION, parseTimestamp } from '@tablecast/protocol';
-import { connect, REPLY_TYPES, type TestClient } from './helpers/ws-client.js';
+import { REPLY_TYPES, type TestClient } from './helpers/ws-client.js';
 import type { Socket as NetSocket } from 'node:net';
 import {
-  alertPayload, eventPayload, performancePayload, startServer, statePayload, TIMESTAMP_RE, type Started,
+  alertPayload, eventPayload, performancePayload, statePayload, TIMESTAMP_RE, type Started,
 } from './helpers/server.js';
 
-const servers: Started[] = [];
-const clients: TestClient[] = [];
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function server(websocket: Record<string, unknown> = {}): Promise<Started> {
-  const s = await startServer({ websocket });
-  servers.push(s);
-  return s;
-}
-
-async function client(s: Started, query: Record<string, string> = {}): Promise<TestClient> {
-  const c = await connect(s.ws, query);
-  clients.push(c);
-  return c;
-}
+const fixtures = tracked();
+const server = (websocket: Record<string, unknown> = {}): Promise<Started> => fixtures.server({ websocket });
+const client = (s: Started, query: Record<string, string> = {}): Promise<TestClient> => fixtures.client(s, query);
 
 test('welcome: `connection` with client id, versions, encoding, streams, limits; sequence 0', async () => {
   const s = await server({ ping_interval_s: 12.5, max_payload_bytes: 4096 });
