@@ -52,7 +52,9 @@ export async function serverRole(impl: ImplName, payload: PayloadKind): Promise<
           const tail = Number(m.tail);
           const total = warmup + measure + tail;
           const period = 1000 / hz;
-          const loop = monitorEventLoopDelay({ resolution: 1 });
+          // 20 ms sampling: a finer monitor wakes an idle loop hundreds of times a second, CPU that would
+          // be counted in every implementation's per-message cost.
+          const loop = monitorEventLoopDelay({ resolution: 20 });
           let k = 0;
           let cpu0 = process.cpuUsage();
           let cpu: NodeJS.CpuUsage = { user: 0, system: 0 };
