@@ -187,3 +187,34 @@ test('pipeline with the simulator in a worker: states, events, trajectories and 
   assert.ok(state.balls.length >= 14 && state.balls.length <= 16);
   assert.ok(pipeline.calibration()!.pockets.length === 6);
 });
+
+test('pipeline stopped and started again (system/stop, system/start): trajectories and on-demand frames come back', async () => {
+  const publisher = new RecordingPublisher();
+  const frames = new FrameHub();
+  const config = loadConfig({ env: {}, overrides: { source: { spec: 'simulator', seed: 2, frames: true }, integration: { target_fps: 30 } } });
+  const pipeline = createPipeline({ publisher, frames, registry: new Registry(), log: pino({ level: 'silent' }), config });
+  const until = async (what: string, ok: () => boolean, ms = 10_000) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && !ok()) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(ok(), what);
+  };
+  const release = frames.acquire();
+  try {
+    await pipeline.start();
+    await until('a trajectory in the first run', () => (publisher.counts.get('trajectory') ?? 0) >= 1);
+    await pipeline.stop();
+    const trajectories = publisher.counts.get('trajectory') ?? 0;
+    const framesBefore = frames.count();
+    const statesBefore = publisher.counts.get('state') ?? 0;
+    await pipeline.start();
+    await until('states published after the restart', () => (publisher.counts.get('state') ?? 0) > statesBefore + 10);
+    await until('a trajectory after the restart', () => (publisher.counts.get('trajectory') ?? 0) > trajectories);
+    await until('frames after the restart (a viewer still holds demand)', () => frames.count() > framesBefore);
+    const h = pipeline.health();
+    assert.equal(h.trajectory.mode, 'worker');
+    assert.equal(h.trajectory.failed, 0, 'no prediction failed across the restart');
+  } finally {
+    release();
+    await pipeline.stop();
+  }
+});

@@ -83,3 +83,15 @@ test('trajectory worker: a dead thread fails its pending request, restarts, and 
   await runner.close();
   await assert.rejects(runner.run(request(4)), /closed/);
 });
+
+test('trajectory worker: closed, then started again (pipeline stop and start), it predicts again', async (t) => {
+  const runner = new TrajectoryWorker(pino({ level: 'silent' }));
+  t.after(() => runner.close());
+  runner.start();
+  assert.ok((await runner.run(request(0))).payload.lines.length > 0);
+  await runner.close();
+  await assert.rejects(runner.run(request(1)), /closed/);
+  runner.start();
+  assert.ok((await runner.run(request(2))).payload.lines.length > 0, 'after start, a new thread serves');
+  assert.equal(runner.health().mode, 'worker');
+});

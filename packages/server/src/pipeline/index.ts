@@ -172,7 +172,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         demandOff = frames.onDemand((wanted) => host.setFrameDemand(wanted));
         host.setFrameDemand(frames.wanted);
       }
+      sender.open();
       trajectoryWorker?.start();
+      core.planner.reset(); // a (re)started source may aim exactly as before the stop: predict again
       loop!.start();
       await host.start();
       log.info({ source: config.source.spec, target_fps: integ.target_fps }, 'pipeline started');

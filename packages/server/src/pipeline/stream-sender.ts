@@ -128,4 +128,9 @@ export class StreamSender {
   close(): void {
     this.closed = true;
   }
+
+  /** Accepts messages again after {@link close} (the pipeline was started again). */
+  open(): void {
+    this.closed = false;
+  }
 }

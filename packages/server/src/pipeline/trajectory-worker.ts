@@ -48,9 +48,14 @@ export class TrajectoryWorker implements TrajectoryRunner {
     private readonly maxRestarts = 3,
   ) {}
 
-  /** Starts the thread ahead of the first request (module loading takes a moment). Idempotent. */
+  /**
+   * Starts the thread ahead of the first request (module loading takes a moment); after
+   * {@link close}, opens the runner again (the pipeline is stopped and started by system/stop and
+   * system/start). Idempotent.
+   */
   start(): void {
-    if (!this.closed && !this.worker && this.deaths <= this.maxRestarts) this.spawn();
+    this.closed = false;
+    if (!this.worker && this.deaths <= this.maxRestarts) this.spawn();
   }
 
   /** {@inheritDoc TrajectoryRunner.run} */
