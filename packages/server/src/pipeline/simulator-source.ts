@@ -135,7 +135,7 @@ export function createSimulatorSource(options: SourceOptions): Source {
         renderer.render(truth.balls, truth.cue, BALL_RADIUS).then(
           (jpeg) => {
             encoding = false;
-            readyFrame = { jpeg, width: extra.frameWidth, height: extra.frameHeight };
+            readyFrame = framesWanted ? { jpeg, width: extra.frameWidth, height: extra.frameHeight } : null;
           },
           (err: unknown) => {
             encoding = false;
