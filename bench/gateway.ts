@@ -2,7 +2,7 @@
  * Gateway fan-out benchmark (issue 2): tablecast vs Socket.IO 4 vs a bare `ws` loop.
  *
  *   node --import tsx bench/gateway.ts [--scenario fanout|idle|all] [--clients 1000[,3000]]
- *        [--seconds 10] [--warmup 2] [--runs 3] [--impls tablecast,socketio,ws]
+ *        [--seconds 10] [--warmup 2] [--runs 3] [--impls tablecast,socketio,ws[,ws-in-tablecast]]
  *        [--payload full|compact] [--sio-client lib|raw] [--idle-clients 5000]
  *        [--max-other 0.25] [--retries 2] [--cpu-prof DIR] [--cpu-prof-loadgen DIR] [--json FILE]
  *

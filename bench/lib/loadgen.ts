@@ -150,7 +150,7 @@ function connectOne(impl: ImplName, port: number, sioClient: SioClient, rec: () 
     }
 
     const url =
-      impl === 'tablecast' ? `ws://127.0.0.1:${port}/api/v1/ws`
+      impl === 'tablecast' || impl === 'ws-in-tablecast' ? `ws://127.0.0.1:${port}/api/v1/ws`
       : impl === 'socketio' ? `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`
       : `ws://127.0.0.1:${port}/`;
     const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });

@@ -17,6 +17,7 @@ import type { BenchTarget, ImplName } from './target.js';
 
 async function start(impl: ImplName): Promise<BenchTarget> {
   if (impl === 'tablecast') return (await import('./tablecast-target.js')).startTablecast();
+  if (impl === 'ws-in-tablecast') return (await import('./tablecast-target.js')).startTablecastBareLoop();
   if (impl === 'socketio') return (await import('../peers/socketio.js')).startSocketIo();
   return (await import('../peers/bare-ws.js')).startBareWs();
 }

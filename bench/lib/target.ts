@@ -20,9 +20,15 @@ export interface BenchTarget {
   close(): Promise<void>;
 }
 
-/** Names of the implementations. */
+/** Names of the implementations run by default. */
 export const IMPLS = ['tablecast', 'socketio', 'ws'] as const;
-export type ImplName = (typeof IMPLS)[number];
+/**
+ * All implementations: the default ones plus the diagnostic `ws-in-tablecast` (a tablecast server
+ * whose publish is the bare ws loop over its own sessions' sockets: tablecast's process and
+ * connections, the bare loop's code path; run it with `--impls tablecast,ws,ws-in-tablecast`).
+ */
+export const ALL_IMPLS = [...IMPLS, 'ws-in-tablecast'] as const;
+export type ImplName = (typeof ALL_IMPLS)[number];
 
 /** Limits high enough that thousands of connections from 127.0.0.1 are accepted. */
 export const HIGH_LIMITS = {
