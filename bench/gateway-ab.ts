@@ -13,15 +13,11 @@
  * (the main benchmark, bench/gateway.ts, measures that, with separate processes).
  */
 import { fileURLToPath } from 'node:url';
-import type { Socket } from 'node:net';
-import * as wsModule from 'ws';
-import { formatTimestamp, nowMicros } from '@tablecast/protocol';
+import { nowMicros } from '@tablecast/protocol';
 import { ChildRole, emitEvent, serveIpc } from './lib/child.js';
 import { StateGenerator, type PayloadKind } from './lib/state-payload.js';
 import { fmt, medSpread, median } from './lib/stats.js';
 
-type FrameFn = (data: Buffer, options: { fin: boolean; rsv1: boolean; mask: boolean; readOnly: boolean; opcode: number }) => Buffer[];
-const frame = (wsModule as unknown as { Sender: { frame: FrameFn } }).Sender.frame;
 const SCRIPT = fileURLToPath(import.meta.url);
 
 function arg(name: string, def: string): string {
@@ -30,22 +26,11 @@ function arg(name: string, def: string): string {
 }
 
 async function serverRole(payload: PayloadKind): Promise<void> {
-  const { startTablecastServer } = await import('./lib/tablecast-target.js');
+  const { startTablecastServer, bareFanOut } = await import('./lib/tablecast-target.js');
   const server = await startTablecastServer();
   const gen = new StateGenerator(payload);
-  let bareSeq = 1_000_000;
-  let sockets: Set<Socket> | null = null; // the sessions' raw sockets, as the bare peer holds them
-  const bare = (data: Record<string, unknown>): number => {
-    const seq = ++bareSeq;
-    const json = JSON.stringify({ type: 'state', timestamp: formatTimestamp(nowMicros()), sequence: seq, data: { sequence: seq, ...data } });
-    const parts = frame(Buffer.from(json), { fin: true, rsv1: false, mask: false, readOnly: false, opcode: 1 });
-    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    if (sockets === null || sockets.size !== server.hub.sessions.size) {
-      sockets = new Set([...server.hub.sessions.values()].map((s) => (s.ws as unknown as { _socket: Socket })._socket));
-    }
-    for (const s of sockets) s.write(bytes);
-    return sockets.size;
-  };
+  // The bare loop's own sequence numbers, far from tablecast's (both paths write to the same clients).
+  const bare = bareFanOut(server, 1_000_000);
   serveIpc(
     {
       subscribers: () => server.hub.subscriberCount('state'),

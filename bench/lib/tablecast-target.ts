@@ -4,13 +4,9 @@
  * i.e. validation -> memory broker -> hub fan-out -> sessions.
  */
 import type { Socket } from 'node:net';
-import * as wsModule from 'ws';
-import { formatTimestamp, nowMicros } from '@tablecast/protocol';
 import { createServer, type TablecastServer } from '@tablecast/server';
+import { stateFrame } from '../peers/bare-ws.js';
 import { HIGH_LIMITS, type BenchTarget } from './target.js';
-
-type FrameFn = (data: Buffer, options: { fin: boolean; rsv1: boolean; mask: boolean; readOnly: boolean; opcode: number }) => Buffer[];
-const frame = (wsModule as unknown as { Sender: { frame: FrameFn } }).Sender.frame;
 
 /** Creates and starts the tablecast server of the benchmarks (127.0.0.1, ephemeral port). */
 export async function startTablecastServer(): Promise<TablecastServer & { port: number }> {
@@ -50,27 +46,38 @@ export async function startTablecast(): Promise<BenchTarget> {
 }
 
 /**
+ * The bare ws loop over a tablecast server's sessions: each call frames one `state` envelope once
+ * ({@link stateFrame}, own sequence counter starting after `firstSequence`) and writes it to every
+ * session's raw TCP socket, bypassing tablecast's fan-out.
+ * @returns the function; it returns the number of sockets written
+ */
+export function bareFanOut(server: TablecastServer, firstSequence = 0): (data: Record<string, unknown>) => number {
+  let sequence = firstSequence;
+  let sockets: Socket[] = [];
+  return (data) => {
+    const bytes = stateFrame(++sequence, data);
+    if (sockets.length !== server.hub.sessions.size) {
+      sockets = [...server.hub.sessions.values()].map((s) => (s.ws as unknown as { _socket: Socket })._socket);
+    }
+    for (const s of sockets) s.write(bytes);
+    return sockets.length;
+  };
+}
+
+/**
  * Diagnostic target `ws-in-tablecast`: a tablecast server (its process, its accepted and subscribed
  * connections) whose publish is the bare ws loop of bench/peers/bare-ws.ts over its sessions' raw
- * sockets. Against `tablecast` it isolates tablecast's code path; against `ws` it isolates the
- * process and its connections.
+ * sockets ({@link bareFanOut}). Against `tablecast` it isolates tablecast's code path; against `ws`
+ * it isolates the process and its connections.
  */
 export async function startTablecastBareLoop(): Promise<BenchTarget> {
   const server = await startTablecastServer();
-  let sequence = 0;
-  let sockets: Socket[] = [];
+  const publish = bareFanOut(server);
   return {
     port: server.port,
     subscribers: () => server.hub.subscriberCount('state'),
     publish(data) {
-      const seq = ++sequence;
-      const json = JSON.stringify({ type: 'state', timestamp: formatTimestamp(nowMicros()), sequence: seq, data: { sequence: seq, ...data } });
-      const parts = frame(Buffer.from(json), { fin: true, rsv1: false, mask: false, readOnly: false, opcode: 1 });
-      const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      if (sockets.length !== server.hub.sessions.size) {
-        sockets = [...server.hub.sessions.values()].map((s) => (s.ws as unknown as { _socket: Socket })._socket);
-      }
-      for (const s of sockets) s.write(bytes);
+      publish(data);
     },
     info: () => ({ sessions: server.hub.sessions.size }),
     close: () => server.close(),

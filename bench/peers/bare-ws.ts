@@ -14,6 +14,16 @@ import type { BenchTarget } from '../lib/target.js';
 type FrameFn = (data: Buffer, options: { fin: boolean; rsv1: boolean; mask: boolean; readOnly: boolean; opcode: number }) => Buffer[];
 const frame = (wsModule as unknown as { Sender: { frame: FrameFn } }).Sender.frame;
 
+/**
+ * The bare loop's message: the `state` envelope (publish timestamp now, `sequence`) serialized once
+ * and framed once as an unmasked text frame, ready to write to every socket.
+ */
+export function stateFrame(sequence: number, data: Record<string, unknown>): Buffer {
+  const json = JSON.stringify({ type: 'state', timestamp: formatTimestamp(nowMicros()), sequence, data: { sequence, ...data } });
+  const parts = frame(Buffer.from(json), { fin: true, rsv1: false, mask: false, readOnly: false, opcode: 1 });
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
 /** Starts the bare ws peer on 127.0.0.1:0. */
 export async function startBareWs(): Promise<BenchTarget> {
   const http = createHttpServer();
@@ -38,10 +48,7 @@ export async function startBareWs(): Promise<BenchTarget> {
     port,
     subscribers: () => subscribers.size,
     publish(data) {
-      const seq = ++sequence;
-      const json = JSON.stringify({ type: 'state', timestamp: formatTimestamp(nowMicros()), sequence: seq, data: { sequence: seq, ...data } });
-      const parts = frame(Buffer.from(json), { fin: true, rsv1: false, mask: false, readOnly: false, opcode: 1 });
-      const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      const bytes = stateFrame(++sequence, data);
       for (const s of subscribers) s.write(bytes);
     },
     info: () => ({}),
