@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/gateway.ts [--scenario fanout|idle|all] [--clients 1000[,3000]]
  *        [--seconds 10] [--warmup 2] [--runs 3] [--impls tablecast,socketio,ws[,ws-in-tablecast]]
- *        [--payload full|compact] [--sio-client lib|raw] [--idle-clients 5000]
+ *        [--payload full|compact] [--sio-client lib|raw] [--client-pong-every 30] [--idle-clients 5000]
  *        [--max-other 0.25] [--retries 2] [--cpu-prof DIR] [--cpu-prof-loadgen DIR] [--json FILE]
  *
  * Every server runs in its own child process (bench/lib/server-role.ts), all clients in one more
@@ -14,6 +14,10 @@
  * schedule (so a server that falls behind and publishes late is not flattered), server CPU
  * (user+system) per delivered message. The machine is shared: a run during which other processes
  * used more than --max-other cores is repeated (up to --retries times, then kept and flagged).
+ * Every client sends an unsolicited WebSocket pong every 30th state message (a 1 s client heartbeat;
+ * `--client-pong-every 0` to switch off) so every implementation's connections are in the same TCP
+ * delayed-ACK state (bench/lib/loadgen.ts explains why that decides whose CPU the ACKs are charged
+ * to on loopback).
  * Idle: N connections subscribed to `state` with nothing published; server RSS and heap after GC
  * before/after, per connection. Runs alternate the implementation order; medians across runs with
  * (min-max) are printed.
@@ -56,6 +60,10 @@ interface FanoutResult {
   cpuPerMsg: number;
   /** CPU inside the synchronous publish calls only (serialize + fan-out writes), per message. */
   publishCpuPerMsg: number;
+  /** Server CPU per delivered message by thread: `main` (event loop) and the V8/libuv helpers, µs. */
+  threadCpuPerMsg: Record<string, number>;
+  /** Segments the server received per data segment it sent (client ACK pattern, bench/lib/tcp-acks.ts); NaN without `ss`. */
+  acksPerSeg: number;
   loadgenCpuPerMsg: number;
   elu: number;
   /** Server-side fan-out time p99: publish() call start -> last socket write issued, ms. */
@@ -102,7 +110,7 @@ async function fanoutRun(impl: ImplName, clients: number, run: number, o: Option
     const warmup = Math.round(o.warmup * HZ);
     const measure = Math.round(o.seconds * HZ);
     const conn = await loadgen.request('connect', {
-      impl, port: ready.port, clients, from: warmup + 1, to: warmup + measure, sioClient: o.sioClient,
+      impl, port: ready.port, clients, from: warmup + 1, to: warmup + measure, sioClient: o.sioClient, pongEvery: o.pongEvery,
     }, 180_000);
     const subs = await waitSubscribers(server, Number(conn.connected));
     const probe = startLoadProbe([Number(ready.pid), Number(lgReady.pid)]);
@@ -123,6 +131,8 @@ async function fanoutRun(impl: ImplName, clients: number, run: number, o: Option
       lateP99: Number(pub.timer_late_p99_ms),
       cpuPerMsg: Number(pub.cpu_us) / received,
       publishCpuPerMsg: Number(pub.publish_cpu_us) / received,
+      acksPerSeg: Number((pub.ack_pattern as { segs_in_per_data_seg_out?: number } | null)?.segs_in_per_data_seg_out ?? NaN),
+      threadCpuPerMsg: Object.fromEntries(Object.entries(pub.thread_cpu_us as Record<string, number>).map(([k, v]) => [k, v / received])),
       loadgenCpuPerMsg: Number(rep.loadgen_cpu_us) / received,
       elu: Number(pub.event_loop_utilization),
       fanoutP99: Number(pub.fanout_p99_ms),
@@ -140,7 +150,7 @@ async function idleRun(impl: ImplName, clients: number, run: number, o: Options)
     const [ready] = await Promise.all([server.waitEvent('ready'), loadgen.waitEvent('ready')]);
     await sleep(500);
     const before = await server.request<NodeJS.MemoryUsage>('mem');
-    const conn = await loadgen.request('connect', { impl, port: ready.port, clients, from: 1, to: 0, sioClient: o.sioClient }, 180_000);
+    const conn = await loadgen.request('connect', { impl, port: ready.port, clients, from: 1, to: 0, sioClient: o.sioClient, pongEvery: o.pongEvery }, 180_000);
     await waitSubscribers(server, Number(conn.connected));
     await sleep(1000);
     const after = await server.request<NodeJS.MemoryUsage>('mem');
@@ -168,6 +178,8 @@ interface Options {
   impls: ImplName[];
   payload: PayloadKind;
   sioClient: 'lib' | 'raw';
+  /** Client heartbeat: every client sends an unsolicited pong every this many state messages, 0 = never (bench/lib/loadgen.ts). */
+  pongEvery: number;
   cpuProf: string | null;
 }
 
@@ -200,12 +212,12 @@ function orderFor(run: number, impls: ImplName[]): ImplName[] {
 function printFanout(clients: number, results: FanoutResult[], impls: ImplName[]): string[] {
   const lines: string[] = [];
   lines.push(`\n### Fan-out, ${clients} clients (median across ${Math.max(...results.map((r) => r.run)) + 1} runs, (min-max))\n`);
-  lines.push('| impl | delivered % | p50 ms | p99 ms | max ms | p99 from 30 Hz schedule ms | publish late p99 ms | server CPU µs/msg | of which in publish() | server fan-out p99 ms | loadgen CPU µs/msg | server ELU | other processes, cores |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| impl | delivered % | p50 ms | p99 ms | max ms | p99 from 30 Hz schedule ms | publish late p99 ms | server CPU µs/msg | of which in publish() | server fan-out p99 ms | client ACKs per message | loadgen CPU µs/msg | server ELU | other processes, cores |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const impl of impls) {
     const rs = results.filter((r) => r.impl === impl && r.clients === clients);
     if (rs.length === 0) continue;
-    lines.push(`| ${impl} | ${medSpread(rs.map((r) => r.delivered * 100), 3)} | ${medSpread(rs.map((r) => r.p50))} | ${medSpread(rs.map((r) => r.p99))} | ${medSpread(rs.map((r) => r.max))} | ${medSpread(rs.map((r) => r.schedP99))} | ${medSpread(rs.map((r) => r.lateP99))} | ${medSpread(rs.map((r) => r.cpuPerMsg))} | ${medSpread(rs.map((r) => r.publishCpuPerMsg))} | ${medSpread(rs.map((r) => r.fanoutP99))} | ${medSpread(rs.map((r) => r.loadgenCpuPerMsg))} | ${medSpread(rs.map((r) => r.elu))} | ${medSpread(rs.map((r) => r.otherCores))} |`);
+    lines.push(`| ${impl} | ${medSpread(rs.map((r) => r.delivered * 100), 3)} | ${medSpread(rs.map((r) => r.p50))} | ${medSpread(rs.map((r) => r.p99))} | ${medSpread(rs.map((r) => r.max))} | ${medSpread(rs.map((r) => r.schedP99))} | ${medSpread(rs.map((r) => r.lateP99))} | ${medSpread(rs.map((r) => r.cpuPerMsg))} | ${medSpread(rs.map((r) => r.publishCpuPerMsg))} | ${medSpread(rs.map((r) => r.fanoutP99))} | ${medSpread(rs.map((r) => r.acksPerSeg))} | ${medSpread(rs.map((r) => r.loadgenCpuPerMsg))} | ${medSpread(rs.map((r) => r.elu))} | ${medSpread(rs.map((r) => r.otherCores))} |`);
   }
   const by = (impl: ImplName) => results.filter((r) => r.impl === impl && r.clients === clients);
   const tc = by('tablecast');
@@ -222,6 +234,7 @@ function printFanout(clients: number, results: FanoutResult[], impls: ImplName[]
   lines.push('');
   ratio('ws', (r) => r.cpuPerMsg, 'tablecast CPU/msg ÷ bare ws CPU/msg');
   ratio('ws', (r) => r.publishCpuPerMsg, 'tablecast publish() CPU/msg ÷ bare ws publish() CPU/msg');
+  ratio('ws', (r) => r.cpuPerMsg + r.loadgenCpuPerMsg, 'tablecast (server + loadgen) CPU/msg ÷ bare ws (server + loadgen) CPU/msg');
   ratio('socketio', (r) => r.cpuPerMsg, 'tablecast CPU/msg ÷ Socket.IO CPU/msg');
   ratio('socketio', (r) => r.p99, 'tablecast p99 ÷ Socket.IO p99');
   ratio('socketio', (r) => r.schedP99, 'tablecast p99 from schedule ÷ Socket.IO p99 from schedule');
@@ -261,6 +274,7 @@ async function main(): Promise<void> {
     impls: arg('impls', IMPLS.join(',')).split(',') as ImplName[],
     payload: arg('payload', 'compact') as PayloadKind,
     sioClient: arg('sio-client', 'raw') as 'lib' | 'raw',
+    pongEvery: Number(arg('client-pong-every', '30')),
     cpuProf: process.argv.includes('--cpu-prof') ? arg('cpu-prof', 'bench-profiles') : null,
     maxOther: Number(arg('max-other', '0.25')),
     retries: Number(arg('retries', '2')),
@@ -274,7 +288,7 @@ async function main(): Promise<void> {
     `gateway benchmark ${started.toISOString()}  command: node --import tsx bench/gateway.ts ${process.argv.slice(2).join(' ')}`,
     `machine: nproc ${availableParallelism()}, ${cpus()[0]?.model ?? '?'}, node ${process.version}, open-files limit for children ${limit}`,
     `load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    `workload: state at ${HZ} Hz, payload ${o.payload}, warm-up ${o.warmup} s, measured ${o.seconds} s, runs ${o.runs}, socket.io client ${o.sioClient}, runs repeated when other processes use > ${o.maxOther} cores (max ${o.retries} repeats)`,
+    `workload: state at ${HZ} Hz, payload ${o.payload}, warm-up ${o.warmup} s, measured ${o.seconds} s, runs ${o.runs}, socket.io client ${o.sioClient}, client heartbeat pong every ${o.pongEvery} messages, runs repeated when other processes use > ${o.maxOther} cores (max ${o.retries} repeats)`,
   ];
   console.log(header.join('\n'));
   if (Number.isFinite(limit) && limit < need) {
@@ -293,7 +307,7 @@ async function main(): Promise<void> {
           payloadBytes = Number((r.raw.ready as Json).payload_bytes);
           fan.push(r);
           console.log(
-            `  fanout ${clients} run ${run + 1} ${impl.padEnd(9)} connected ${r.connected} delivered ${fmt(r.delivered * 100, 3)}% p50 ${fmt(r.p50)} p99 ${fmt(r.p99)} max ${fmt(r.max)} ms  cpu ${fmt(r.cpuPerMsg)} µs/msg (in publish ${fmt(r.publishCpuPerMsg)})  fan-out p99 ${fmt(r.fanoutP99)} ms  loadgen ${fmt(r.loadgenCpuPerMsg)} µs/msg  elu ${fmt(r.elu)}  publish late p99 ${fmt(r.lateP99)} ms  p99 from schedule ${fmt(r.schedP99)} ms  other ${fmt(r.otherCores)} cores` +
+            `  fanout ${clients} run ${run + 1} ${impl.padEnd(9)} connected ${r.connected} delivered ${fmt(r.delivered * 100, 3)}% p50 ${fmt(r.p50)} p99 ${fmt(r.p99)} max ${fmt(r.max)} ms  cpu ${fmt(r.cpuPerMsg)} µs/msg (in publish ${fmt(r.publishCpuPerMsg)}; by thread ${Object.entries(r.threadCpuPerMsg).filter(([, v]) => v >= 0.01).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')})  fan-out p99 ${fmt(r.fanoutP99)} ms  client ACKs/msg ${fmt(r.acksPerSeg)}  loadgen ${fmt(r.loadgenCpuPerMsg)} µs/msg  elu ${fmt(r.elu)}  publish late p99 ${fmt(r.lateP99)} ms  p99 from schedule ${fmt(r.schedP99)} ms  other ${fmt(r.otherCores)} cores` +
               (impl === 'tablecast' ? `  ${JSON.stringify((r.raw.info as Json).drops)}` : ''),
           );
         }

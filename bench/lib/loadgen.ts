@@ -8,6 +8,19 @@
  *
  * Each received `state` message of the measured window [from, to] (by sequence) is counted and its
  * latency (receive clock minus the envelope's microsecond `timestamp`) is stored.
+ *
+ * Client heartbeat (`pongEvery`, default 30 messages = 1 s): every client sends an unsolicited
+ * WebSocket pong (RFC 6455 section 5.5.3, "a unidirectional heartbeat"; every server under test
+ * ignores it) on every `pongEvery`-th state message, clients spread over the messages. Why: on
+ * loopback, whose CPU pays for a TCP acknowledgement depends on the client's delayed-ACK mode. A
+ * client that has just sent data after receiving some is in Linux's "pingpong" mode and, at 30 Hz
+ * (33 ms < the 40 ms ACK delay), acknowledges every second segment as the next one arrives, inside
+ * the server's write() call (charged to the server); one that never talks back, or whose ACK timer
+ * fired after a gap, acknowledges each segment when it reads it (charged to the client). tablecast
+ * pings every new client within a second (its pong flips that client), the bare ws loop never pings,
+ * Socket.IO pings after 25 s, and jitter above 40 ms flips clients back: without a client heartbeat
+ * the implementations were measured in different, drifting TCP states (docs/BENCHMARKS.md, session
+ * 3). Real clients talk back; a 1 s heartbeat keeps every implementation's clients in the same state.
  */
 import WebSocket from 'ws';
 import { io, type Socket as SioSocket } from 'socket.io-client';
@@ -111,10 +124,21 @@ class WindowRecorder implements Recorder {
 const NULL_RECORDER: Recorder = { record: () => undefined };
 
 /** Connects one client; resolves once it is subscribed to `state`. */
-function connectOne(impl: ImplName, port: number, sioClient: SioClient, rec: () => Recorder, closes: Map<string, number>, timeoutMs: number): Promise<Client> {
+/** Client heartbeat schedule: a pong on state messages whose sequence % `every` is `phase` (0 = never). */
+interface PongSchedule {
+  every: number;
+  phase: number;
+}
+
+function connectOne(impl: ImplName, port: number, sioClient: SioClient, pong: PongSchedule, rec: () => Recorder, closes: Map<string, number>, timeoutMs: number): Promise<Client> {
   return new Promise<Client>((resolve, reject) => {
     const parser = new TimestampParser();
     const out = { seq: 0, ts: 0 };
+    /** Sends the client heartbeat (an unsolicited pong, see the module comment) when `seq` is due. */
+    let sendPong: () => void = () => undefined;
+    const heartbeat = (seq: number): void => {
+      if (pong.every > 0 && seq % pong.every === pong.phase) sendPong();
+    };
     let done = false;
     const timer = setTimeout(() => fail(new Error('connect/subscribe timeout')), timeoutMs);
     const ok = (c: Client) => {
@@ -139,7 +163,15 @@ function connectOne(impl: ImplName, port: number, sioClient: SioClient, rec: () 
     if (impl === 'socketio' && sioClient === 'lib') {
       const s: SioSocket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: timeoutMs });
       cleanup = () => s.disconnect();
-      s.on('state', (m: { sequence: number; timestamp: string }) => rec().record(m.sequence, parser.parse(m.timestamp)));
+      sendPong = () => {
+        // engine.io-client's websocket transport runs over the ws package in Node
+        const raw = (s.io.engine as unknown as { transport?: { ws?: { pong?: () => void } } }).transport?.ws;
+        raw?.pong?.();
+      };
+      s.on('state', (m: { sequence: number; timestamp: string }) => {
+        heartbeat(m.sequence);
+        rec().record(m.sequence, parser.parse(m.timestamp));
+      });
       s.on('disconnect', (reason) => {
         closes.set(`sio:${reason}`, (closes.get(`sio:${reason}`) ?? 0) + 1);
         fail(new Error(`disconnected (${reason}) before subscribed`));
@@ -156,6 +188,7 @@ function connectOne(impl: ImplName, port: number, sioClient: SioClient, rec: () 
     const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
     cleanup = () => ws.terminate();
     const client: Client = { close: () => ws.terminate() };
+    sendPong = () => ws.pong();
     ws.on('error', (e) => fail(e));
     ws.on('close', (code) => onClose(String(code)));
     if (impl === 'socketio') {
@@ -164,7 +197,10 @@ function connectOne(impl: ImplName, port: number, sioClient: SioClient, rec: () 
       ws.on('message', (data: Buffer) => {
         const c0 = data[0];
         if (c0 === 52 /* 4 */ && data[1] === 50 /* 2 */) {
-          if (parser.fromBytes(data, out)) rec().record(out.seq, out.ts);
+          if (parser.fromBytes(data, out)) {
+            heartbeat(out.seq);
+            rec().record(out.seq, out.ts);
+          }
         } else if (c0 === 50 /* 2 */) ws.send('3');
         else if (c0 === 48 /* 0 */) ws.send('40');
         else if (c0 === 52 && data[1] === 48 /* 40 */) ws.send('420["subscribe","state"]');
@@ -174,6 +210,7 @@ function connectOne(impl: ImplName, port: number, sioClient: SioClient, rec: () 
     }
     ws.on('message', (data: Buffer) => {
       if (parser.fromBytes(data, out)) {
+        heartbeat(out.seq);
         rec().record(out.seq, out.ts);
         return;
       }
@@ -195,12 +232,13 @@ export async function loadgenRole(): Promise<void> {
 
   serveIpc(
     {
-      /** {impl, port, clients, from, to, sioClient, concurrency} -> {connected, failed, ms} */
+      /** {impl, port, clients, from, to, sioClient, pongEvery, concurrency} -> {connected, failed, ms} */
       connect: async (m) => {
         const impl = m.impl as ImplName;
         const n = Number(m.clients);
         const port = Number(m.port);
         const sioClient = (m.sioClient as SioClient) ?? 'lib';
+        const pongEvery = Math.max(0, Math.round(Number(m.pongEvery ?? 30)));
         recorder = Number(m.to) >= Number(m.from) ? new WindowRecorder(Number(m.from), Number(m.to), n) : null;
         const started = performance.now();
         let next = 0;
@@ -208,9 +246,10 @@ export async function loadgenRole(): Promise<void> {
         const errors = new Map<string, number>();
         const worker = async (): Promise<void> => {
           while (next < n) {
+            const phase = pongEvery > 0 ? next % pongEvery : 0;
             next++;
             try {
-              clients.push(await connectOne(impl, port, sioClient, current, closes, 30_000));
+              clients.push(await connectOne(impl, port, sioClient, { every: pongEvery, phase }, current, closes, 30_000));
               subscribedCount++;
             } catch (e) {
               failed++;

@@ -13,6 +13,8 @@ import { nowMicros } from '@tablecast/protocol';
 import { emitEvent, serveIpc } from './child.js';
 import { StateGenerator, type PayloadKind } from './state-payload.js';
 import { percentileSorted } from './stats.js';
+import { ackPattern } from './tcp-acks.js';
+import { sampleThreadCpu, threadCpuDelta, type ThreadCpu } from './thread-cpu.js';
 import type { BenchTarget, ImplName } from './target.js';
 
 async function start(impl: ImplName): Promise<BenchTarget> {
@@ -59,6 +61,8 @@ export async function serverRole(impl: ImplName, payload: PayloadKind): Promise<
           let k = 0;
           let cpu0 = process.cpuUsage();
           let cpu: NodeJS.CpuUsage = { user: 0, system: 0 };
+          let threads0: ThreadCpu = new Map();
+          let threads: Record<string, number> = {};
           let t0 = 0;
           let wallMs = 0;
           let elu0 = performance.eventLoopUtilization();
@@ -72,12 +76,14 @@ export async function serverRole(impl: ImplName, payload: PayloadKind): Promise<
             const late = performance.now() - (startAt + k * period);
             k++;
             if (k === warmup + 1) {
+              threads0 = sampleThreadCpu();
               cpu0 = process.cpuUsage();
               elu0 = performance.eventLoopUtilization();
               t0 = performance.now();
               loop.enable();
             } else if (k === warmup + measure + 1) {
               cpu = process.cpuUsage(cpu0);
+              threads = threadCpuDelta(threads0, sampleThreadCpu());
               elu = performance.eventLoopUtilization(elu0).utilization;
               wallMs = performance.now() - t0;
               loop.disable();
@@ -105,6 +111,8 @@ export async function serverRole(impl: ImplName, payload: PayloadKind): Promise<
               cpu_user_us: cpu.user,
               cpu_system_us: cpu.system,
               publish_cpu_us: publishCpu,
+              thread_cpu_us: threads,
+              ack_pattern: ackPattern(target.port),
               schedule_start_us: Math.round((performance.timeOrigin + startAt) * 1000),
               period_us: 1e6 / hz,
               fanout_p50_ms: percentileSorted(fanoutMs.sort((a, b) => a - b), 50),

@@ -33,11 +33,18 @@ test('encoding=msgpack: binary frames, same envelope as JSON, msgpack requests a
   await mp.nextOf('subscribed');
   await js.subscribe(['state']);
   await js.subscribe(['alert'], { aggregation_window_ms: 50 });
+  const counters = s.server.metrics.stream('state');
+  const [messages0, bytes0] = [counters.messages, counters.bytes];
+  const sent0 = [...s.server.hub.sessions.values()].map((x) => x.messagesSent);
   const r = await s.server.publish('state', statePayload([{ id: 'cue', number: 0, x: 0.7, y: 0.3 }]));
   const a = await mp.next((m) => m.type === 'state' && m.sequence === r.sequence);
   const b = await js.next((m) => m.type === 'state' && m.sequence === r.sequence);
   assert.equal(a.binary, true);
   assert.equal(b.binary, false);
+  // One fan-out wrote a JSON and a msgpack frame (the hub's batched write): both counted, per stream and per session.
+  assert.equal(counters.messages - messages0, 2);
+  assert.ok(counters.bytes - bytes0 > 2 * 100, 'bytes of both frames counted');
+  assert.deepEqual([...s.server.hub.sessions.values()].map((x, i) => x.messagesSent - sent0[i]!), [1, 1]);
   assert.deepEqual(envelope(a), envelope(b), 'identical envelope in both encodings');
   assert.equal(a.data.sequence, r.sequence);
   // Batches too.

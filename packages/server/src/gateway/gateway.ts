@@ -57,11 +57,7 @@ export class Gateway {
     this.perIp = new KeyedSlidingWindow(ws.connections_per_ip_per_min, 60_000);
     const metrics = opts.metrics;
     this.hooks = {
-      onSent: (_s, m, bytes) => {
-        const c = metrics.stream(m.stream ?? m.type);
-        c.messages++;
-        c.bytes += bytes;
-      },
+      onSent: (_s, m, bytes) => metrics.sent(m.stream ?? m.type, 1, bytes),
       onDrop: (_s, stream, reason) => metrics.drop(reason, stream),
     };
     const tickMs = Math.max(10, Math.min(1000, (Math.min(ws.ping_interval_s, ws.timeout_s) * 1000) / 2));

@@ -16,12 +16,12 @@ import {
   type CanonicalStream, type Filters, type SubscribedData,
 } from '@tablecast/protocol';
 import type { Broker, BrokerMessage } from './broker.js';
-import type { ClientSession } from './client-session.js';
+import type { ClientSession, RawSocket, WriteBatch } from './client-session.js';
 import { compileFilters, validateFilters, type CompiledFilters, type TransformContext } from './filters.js';
 import { tableToPixels4k } from './coordinates.js';
 import { ProtocolError, PublishError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
-import { OutboundMessage } from './outbound.js';
+import { OutboundMessage, type Encoding } from './outbound.js';
 import type { PublishOptions, PublishResult, StreamPublisher } from './publisher.js';
 import { Subscription } from './subscription.js';
 
@@ -247,9 +247,24 @@ export class Hub implements StreamPublisher {
     }
   }
 
+  /**
+   * Fan-out of one message to one variant in two passes: every subscription decides (filters,
+   * queue, backpressure) and the sessions on the fast path add their socket to a batch; then the
+   * frame is written to the batch's sockets in a tight loop (see WriteBatch for why).
+   */
   private deliver(variant: Variant, out: OutboundMessage): void {
-    for (const sub of variant.subs) sub.offer(out);
+    const batch: WriteBatch = { json: [], msgpack: [] };
+    for (const sub of variant.subs) sub.offer(out, batch);
+    this.writeBatch(out, batch.json, 'json');
+    this.writeBatch(out, batch.msgpack, 'msgpack');
     this.options.metrics.observeLatency(nowMicros() - out.timestampMicros);
+  }
+
+  private writeBatch(out: OutboundMessage, sockets: RawSocket[], encoding: Encoding): void {
+    if (sockets.length === 0) return;
+    const frame = out.frame(encoding);
+    for (let i = 0; i < sockets.length; i++) sockets[i]!.write(frame);
+    this.options.metrics.sent(out.stream ?? out.type, sockets.length, sockets.length * frame.length);
   }
 
   /**

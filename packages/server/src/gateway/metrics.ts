@@ -151,6 +151,18 @@ export class GatewayMetrics {
     return c;
   }
 
+  /**
+   * Counts messages written to sockets.
+   * @param stream the stream (or reply type) they belong to
+   * @param messages how many writes
+   * @param bytes total bytes written
+   */
+  sent(stream: string, messages: number, bytes: number): void {
+    const c = this.stream(stream);
+    c.messages += messages;
+    c.bytes += bytes;
+  }
+
   /** Counts one dropped message. */
   drop(reason: DropReason, stream: string | null): void {
     const key = `${reason}|${stream ?? 'reply'}`;

@@ -4,36 +4,51 @@
  * being recovered so resume is gapless and in order.
  */
 import { formatTimestamp, type CanonicalStream } from '@tablecast/protocol';
-import type { ClientSession } from './client-session.js';
+import type { ClientSession, WriteBatch } from './client-session.js';
 import type { CompiledFilters } from './filters.js';
 import { BatchMessage, type OutboundMessage } from './outbound.js';
 
-/** Per-client state of one stream subscription. */
+/**
+ * Per-client state of one stream subscription. The fields offer() reads on every message come first
+ * (V8 lays fields out in declaration order; see ClientSession).
+ */
 export class Subscription {
+  // --- fast path (keep together, keep first) ---
+  readonly session: ClientSession;
   /** Live messages held while recovering history (null when not recovering). */
   private held: OutboundMessage[] | null = null;
+  /** Set by dispose(): a replaced or removed subscription delivers nothing more. */
+  private disposed = false;
+  /** No per-client delivery filter: every message goes straight to the session. */
+  readonly fast: boolean;
+  /** Highest sequence handed to the session (de-duplicates history vs live). */
+  lastSequence = 0;
+  // --- the rest ---
+  readonly stream: CanonicalStream;
+  /** The name the client subscribed with (`metrics` for `performance`). */
+  readonly alias: string;
+  readonly filters: CompiledFilters;
+  readonly reliable: boolean;
   private counter = 0;
   private lastSentMs = 0;
   private throttled: OutboundMessage[] = [];
   private throttleTimer: NodeJS.Timeout | null = null;
   private window: OutboundMessage[] = [];
   private windowTimer: NodeJS.Timeout | null = null;
-  /** Highest sequence handed to the session (de-duplicates history vs live). */
-  lastSequence = 0;
-  /** Set by dispose(): a replaced or removed subscription delivers nothing more. */
-  private disposed = false;
-  readonly fast: boolean;
 
   /**
+   * @param session the subscribing connection
+   * @param stream canonical stream
    * @param alias the name the client subscribed with (`metrics` for `performance`)
+   * @param filters compiled delivery and content filters
+   * @param reliable whether the stream is of the reliable delivery class
    */
-  constructor(
-    readonly session: ClientSession,
-    readonly stream: CanonicalStream,
-    readonly alias: string,
-    readonly filters: CompiledFilters,
-    readonly reliable: boolean,
-  ) {
+  constructor(session: ClientSession, stream: CanonicalStream, alias: string, filters: CompiledFilters, reliable: boolean) {
+    this.session = session;
+    this.stream = stream;
+    this.alias = alias;
+    this.filters = filters;
+    this.reliable = reliable;
     this.fast = filters.maxFps === 0 && filters.sampleRate === 1 && filters.aggregationMs === 0;
   }
 
@@ -50,8 +65,12 @@ export class Subscription {
     for (const m of held) this.offer(m);
   }
 
-  /** Hands one message of this stream to the subscription. */
-  offer(message: OutboundMessage): void {
+  /**
+   * Hands one message of this stream to the subscription.
+   * @param batch the fan-out's write batch (see ClientSession.send); used only when no delivery
+   *   filter applies, i.e. when the message is sent now
+   */
+  offer(message: OutboundMessage, batch?: WriteBatch): void {
     if (this.disposed) return;
     if (this.held) {
       this.held.push(message);
@@ -62,7 +81,7 @@ export class Subscription {
       this.lastSequence = message.sequence;
     }
     if (this.fast) {
-      this.session.send(message);
+      this.session.send(message, batch);
       return;
     }
     if (this.filters.sampleRate > 1 && this.counter++ % this.filters.sampleRate !== 0) {
