@@ -5,6 +5,23 @@
 import type { AlertPayload, Envelope, EventPayload, TablecastClient } from '@tablecast/client';
 import { byId, clock, prepend } from './dom.js';
 
+/**
+ * Names the pocket of a `ball_pocketed` / `scratch` event: the pipeline sends
+ * `{index, x, y}` (index into the table's pockets, centre in metres); other publishers may send a
+ * plain name such as `bottom-right`.
+ * @returns e.g. `pocket 3 at 1.27, 0.00 m`, the name as given, or null when absent/unusable
+ */
+export function describePocket(pocket: unknown): string | null {
+  if (typeof pocket === 'string' || typeof pocket === 'number') return String(pocket);
+  if (pocket && typeof pocket === 'object') {
+    const p = pocket as { index?: unknown; x?: unknown; y?: unknown };
+    const where = typeof p.x === 'number' && typeof p.y === 'number' ? ` at ${p.x.toFixed(2)}, ${p.y.toFixed(2)} m` : '';
+    if (typeof p.index === 'number') return `pocket ${p.index + 1}${where}`;
+    if (where) return `pocket${where}`;
+  }
+  return null;
+}
+
 /** One line of text for a game event. */
 export function describeEvent(e: EventPayload): string {
   const f = e as Record<string, unknown>;
@@ -13,7 +30,10 @@ export function describeEvent(e: EventPayload): string {
     case 'shot_started':
       return `shot${typeof f.speed === 'number' ? ` at ${f.speed.toFixed(2)} m/s` : ''}`;
     case 'ball_pocketed':
-      return `ball ${String(ball ?? '?')} pocketed${f.pocket !== undefined ? ` (${String(f.pocket)})` : ''}`;
+    {
+      const pocket = describePocket(f.pocket);
+      return `ball ${String(ball ?? '?')} pocketed${pocket ? ` (${pocket})` : ''}`;
+    }
     case 'scratch':
       return 'scratch: cue ball pocketed';
     case 'balls_stopped':
