@@ -11,6 +11,11 @@
  * (process.cpuUsage) inside each synchronous publish call is summed per path and divided by the
  * messages written. This measures only the synchronous publish/fan-out work, not the whole process
  * (the main benchmark, bench/gateway.ts, measures that, with separate processes).
+ *
+ * Caveat (docs/BENCHMARKS.md, gateway, session 3): a write's cost includes the TCP acknowledgements
+ * the kernel processes inside it on loopback, and which of the two interleaved paths gets more of
+ * them depends on timing; perf showed the same write loop over the same sockets doing 8 % more ACK
+ * work in tablecast's turns. Treat a few percent either way as noise of this harness.
  */
 import { fileURLToPath } from 'node:url';
 import { nowMicros } from '@tablecast/protocol';
