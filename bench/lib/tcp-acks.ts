@@ -7,6 +7,7 @@
  * server's write on loopback). See bench/lib/loadgen.ts. Null when `ss` is not available.
  */
 import { spawnSync } from 'node:child_process';
+import { median } from './stats.js';
 
 /** ACK pattern of the connections on one local port. */
 export interface AckPattern {
@@ -16,11 +17,6 @@ export interface AckPattern {
   /** Median smoothed RTT as the kernel sees it, ms (includes the client's ACK delay). */
   rtt_ms: number;
 }
-
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN;
-};
 
 /**
  * Reads the ACK pattern of the established connections whose local port is `port`.
