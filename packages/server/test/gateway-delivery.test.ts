@@ -239,3 +239,22 @@ test('unsubscribe under pressure: nothing of the stream arrives after `unsubscri
   const after = c.collect((m) => (m.type === 'state' || m.type === 'alert') && m.index > un.index);
   assert.deepEqual(after.map((m) => `${m.type}#${m.sequence}`), [], 'delivery stopped at once');
 });
+
+test('a subscription that throws mid-fan-out: subscribers before it still get the message, the server keeps serving', async () => {
+  const s = await server();
+  const [a, b, c] = [await client(s, { client_id: 'fan-a' }), await client(s, { client_id: 'fan-b' }), await client(s, { client_id: 'fan-c' })];
+  for (const x of [a, b, c]) await x.subscribe(['state']);
+  const faulty = sessionOf(s, 'fan-b');
+  const send = faulty.send.bind(faulty);
+  faulty.send = () => {
+    throw new Error('injected failure');
+  };
+  const failed0 = s.server.metrics.failedSends;
+  const r1 = await s.server.publish('state', statePayload([{ id: 'cue', number: 0, x: 1, y: 0.5 }]));
+  // `a` subscribed before the faulty session: it was gathered into the write batch and must get its frame.
+  await a.next((m) => m.type === 'state' && m.sequence === r1.sequence);
+  assert.equal(s.server.metrics.failedSends, failed0 + 1, 'the failure is counted');
+  faulty.send = send;
+  const r2 = await s.server.publish('state', statePayload([{ id: 'cue', number: 0, x: 1.1, y: 0.5 }]));
+  for (const x of [a, b, c]) await x.next((m) => m.type === 'state' && m.sequence === r2.sequence);
+});

@@ -254,9 +254,13 @@ export class Hub implements StreamPublisher {
    */
   private deliver(variant: Variant, out: OutboundMessage): void {
     const batch: WriteBatch = { json: [], msgpack: [] };
-    for (const sub of variant.subs) sub.offer(out, batch);
-    this.writeBatch(out, batch.json, 'json');
-    this.writeBatch(out, batch.msgpack, 'msgpack');
+    try {
+      for (const sub of variant.subs) sub.offer(out, batch);
+    } finally {
+      // Sessions already counted as sent get their frame even if a later subscription threw.
+      this.writeBatch(out, batch.json, 'json');
+      this.writeBatch(out, batch.msgpack, 'msgpack');
+    }
     this.options.metrics.observeLatency(nowMicros() - out.timestampMicros);
   }
 
