@@ -58,6 +58,8 @@ export class TablecastClient {
   private readonly counters = { received: 0, bytes: 0, sent: 0, decodeErrors: 0 };
   private id: string;
   private info: ConnectionData | null = null;
+  /** The server's proof that this client owns `clientId`, sent back on every reconnect. */
+  private resumeToken: string | undefined;
 
   /**
    * @param options see {@link ClientOptions}; only `url` is required
@@ -75,7 +77,7 @@ export class TablecastClient {
       {
         WebSocket: WS,
         displayUrl: options.url,
-        url: () => buildUrl(options.url, { token: options.token, clientId: this.id, encoding: this.codec.encoding }),
+        url: () => buildUrl(options.url, { token: options.token, clientId: this.id, encoding: this.codec.encoding, resumeToken: this.resumeToken }),
         clientId: () => this.id,
         reconnect: rc === false ? null : rc === true ? {} : rc,
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
@@ -399,6 +401,7 @@ export class TablecastClient {
       }
       case 'connection':
         this.info = env.data as ConnectionData;
+        if (typeof this.info?.resume_token === 'string') this.resumeToken = this.info.resume_token;
         if (typeof this.info?.client_id === 'string') this.id = this.info.client_id;
         return;
       case 'pong':

@@ -175,6 +175,7 @@ export class ResumeTracker {
 
   private advance(c: StreamCursor, env: Envelope): boolean {
     const seq = env.sequence;
+    if (seq === 0) return true; // a node-local notice: delivered, outside the stream's sequence
     if (c.last !== null && seq <= c.last) {
       this.counters.duplicates += 1;
       return false;

@@ -47,10 +47,12 @@ export interface ConnectParams {
   token?: string | undefined;
   clientId: string;
   encoding: Encoding;
+  /** The `resume_token` of the server's last welcome: proves this is the client that held `clientId`. */
+  resumeToken?: string | undefined;
 }
 
 /**
- * Appends `token`, `client_id` and `encoding` to `url` (keeping any query it already has).
+ * Appends `token`, `client_id`, `encoding` and `resume_token` (once the server gave one) to `url` (keeping any query it already has).
  * Relative URLs (`/api/v1/ws`) are resolved against `location` in browsers, with `http` mapped to `ws`.
  * @throws TypeError when `url` is relative and there is no `location`
  */
@@ -62,6 +64,7 @@ export function buildUrl(url: string, params: ConnectParams): string {
   if (params.token) u.searchParams.set('token', params.token);
   u.searchParams.set('client_id', params.clientId);
   u.searchParams.set('encoding', params.encoding);
+  if (params.resumeToken) u.searchParams.set('resume_token', params.resumeToken);
   return u.toString();
 }
 

@@ -36,8 +36,12 @@ export type ClientStatus =
   | { type: 'server_error'; code: string; message: string; details?: unknown }
   /** A stream handler threw; the client keeps running. */
   | { type: 'handler_error'; stream: string; error: unknown }
-  /** Terminal: no further reconnects (user close, terminal close code, or attempts exhausted). */
-  | { type: 'closed'; code: number; reason: string };
+  /**
+   * Terminal: no further reconnects (user close, terminal close code, or attempts exhausted).
+   * `replaced` is true when a newer connection of this same client (same `client_id`, same
+   * credentials or resume token; close 4009) took over, e.g. the page was opened in a second tab.
+   */
+  | { type: 'closed'; code: number; reason: string; replaced?: true };
 
 /** The `type` of a {@link ClientStatus}. */
 export type ClientStatusType = ClientStatus['type'];

@@ -26,6 +26,12 @@ export const ConnectionData = Type.Object({
   heartbeat_interval_ms: Type.Integer(),
   node_id: Type.Optional(Type.String()),
   resumable: Type.Optional(Type.Boolean()),
+  /**
+   * **new**: proof of ownership of `client_id` for an anonymous connection. A reconnect that sends it
+   * back as `?resume_token=` may replace a connection of the same id that is still open; without it
+   * a live id held by another principal is refused with close 4008.
+   */
+  resume_token: Type.Optional(Type.String()),
 });
 export const PongData = Type.Object({
   timestamp: Type.String(),
@@ -57,7 +63,13 @@ export const StatusReplyData = Type.Object(
   { additionalProperties: true },
 );
 export const ErrorData = Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
-export const PublishedData = Type.Object({ stream: Type.String(), sequence: Type.Integer() });
+export const PublishedData = Type.Object({
+  stream: Type.String(),
+  /** The stream sequence; 0 while `queued`. */
+  sequence: Type.Integer(),
+  /** **new**: cluster mode with Redis unreachable; the message waits in the node's outbox and is sequenced and delivered when Redis returns. */
+  queued: Type.Optional(Type.Boolean()),
+});
 export const BatchData = Type.Object({ messages: Type.Array(Envelope) });
 export const GroupMembershipData = Type.Object({ group: Type.String(), groups: Type.Array(Type.String()) });
 

@@ -25,7 +25,10 @@ import { asyncApiRoutes, registerOpenApi } from './http/docs.js';
 import { configRoutes } from './http/config-routes.js';
 import { metricsRoute } from './http/metrics-route.js';
 import { webRoutes } from './web-static.js';
+import { enforceRoutePolicies, type PolicedRoute } from './http/route-policy.js';
+import { registerNotFound } from './http/not-found.js';
 import { SERVER_VERSION } from './version.js';
+import { REDACT_PATHS, serializeRequest } from './logging/redact.js';
 import { transcodeFrame } from './video/frame-quality.js';
 import { createPipeline, type Pipeline } from './pipeline/index.js';
 import { registerVideoRoutes } from './video/routes.js';
@@ -46,8 +49,8 @@ export interface CreateServerOptions {
   configFile?: string;
   /** Pass false to not start the pipeline even when a source is configured. */
   startPipeline?: boolean;
-  /** Pino logger options override (tests use `false`). */
-  logger?: boolean | { level: string };
+  /** Pino logger options override (tests use `false`, or a `stream` to read the log lines). */
+  logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
 }
 
 /** Extension points other modules (auth, channels, cluster) fill in before listen(). */
@@ -79,6 +82,8 @@ export interface TablecastServer {
   /** /ws/detection, /ws/system-health, /ws/status, /ws/{user_id}, groups, targeted sends, detection feed. */
   readonly channels: Channels;
   pipeline: Pipeline | null;
+  /** Every HTTP route with its policy (http/route-policy.ts), filled as routes register. */
+  readonly routes: readonly PolicedRoute[];
   /** Publishes on a stream (the in-process API of the pipeline). */
   publish(stream: CanonicalStream, data: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult>;
   /** Binds the port (config server.host/port) and starts the pipeline; resolves with the address. */
@@ -95,7 +100,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const config = loadConfig({ env: options.env, overrides: options.overrides, file: options.configFile });
   const nodeId = config.server.node_id ?? `node-${randomBytes(4).toString('hex')}`;
   const app = Fastify({
-    logger: options.logger === false ? false : { level: typeof options.logger === 'object' ? options.logger.level : config.server.log_level },
+    logger: options.logger === false ? false : {
+      level: typeof options.logger === 'object' ? options.logger.level : config.server.log_level,
+      ...(typeof options.logger === 'object' && options.logger.stream ? { stream: options.logger.stream } : {}),
+      // No token or key in any log line (logging/redact.ts).
+      serializers: { req: serializeRequest },
+      redact: { paths: REDACT_PATHS, censor: '***' },
+    },
     bodyLimit: Math.max(1024 * 1024, config.websocket.max_payload_bytes * 16),
     forceCloseConnections: true,
   });
@@ -133,6 +144,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   let running = false;
   const server: TablecastServer = {
     config, app, hub, gateway, frames, metrics, registry, upgrades, nodeId, log, auth, components,
+    get routes() {
+      return routes;
+    },
     get cluster() {
       return cluster;
     },
@@ -220,12 +234,14 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   channels.registerUpgrades(upgrades);
   channels.start();
   auth.registerHttpHook(app);
+  const routes = enforceRoutePolicies(app, (req, reply) => ext.adminGuard(req, reply));
+  registerNotFound(app);
   await app.register(cors, { origin: config.server.cors_origins.includes('*') ? true : config.server.cors_origins });
   await registerOpenApi(app, ctx);
   await healthRoutes(app, ctx);
-  await websocketRoutes(app, ctx, (req, reply) => ext.adminGuard(req, reply));
+  await websocketRoutes(app, ctx);
   await publishRoutes(app, ctx, (req, stream) => ext.publishGuard(req, stream));
-  await channelRoutes(app, channels, (req, reply) => ext.adminGuard(req, reply));
+  await channelRoutes(app, channels);
   await asyncApiRoutes(app, ctx);
   await configRoutes(app, ctx);
   await metricsRoute(app, ctx);

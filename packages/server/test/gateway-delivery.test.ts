@@ -100,7 +100,12 @@ test('reliable: a client_id that acked resumes after its ack on reconnect, witho
   await c1.close();
   await waitFor(() => !s.server.hub.sessions.has('acked-resume'), 'the session to go');
   for (let i = 4; i <= 6; i++) await s.server.publish('event', eventPayload('tick', { i }));
-  const c2 = await client(s, { client_id: 'acked-resume' });
+  // A stranger with the same id does not get the offsets (they belong to the client's resume token).
+  const stranger = await client(s, { client_id: 'acked-resume' });
+  assert.equal((await stranger.subscribe(['event'])).data.recovered, undefined, 'no resume without the resume token');
+  await stranger.close();
+  await waitFor(() => !s.server.hub.sessions.has('acked-resume'), 'the stranger gone');
+  const c2 = await client(s, { client_id: 'acked-resume', resume_token: c1.welcome!.data.resume_token as string });
   const sub = await c2.subscribe(['event']);
   assert.deepEqual(sub.data.recovered, { event: true });
   await c2.until(() => c2.of('event').length === 3, 2000, 'the three missed events');

@@ -44,6 +44,9 @@ const WEIRD_VALUES: unknown[] = [
   { $gt: 1 }, 'state', 'alert', -2147483648, 4294967296,
 ];
 
+/** Values a msgpack frame can hold that JSON cannot (fresh each call: Date and arrays are mutable). */
+const MSGPACK_ONLY_VALUES = (): unknown[] => [2n ** 60n, -(2n ** 63n), 1n, new Date(0), new Uint8Array([1, 2, 3]), Number.NaN, Number.POSITIVE_INFINITY, undefined, [undefined], { n: 2n ** 62n }];
+
 function randomString(r: Rand, max = 40): string {
   const n = int(r, 0, max);
   let s = '';
@@ -118,7 +121,7 @@ function setRandomField(r: Rand, obj: Record<string, unknown>, value: unknown): 
 /** One fuzz frame: text (string) or binary (Buffer). */
 function fuzzFrame(r: Rand): { frame: string | Buffer; binary: boolean; kind: string } {
   const msg = baseMessage(r);
-  const kind = pick(r, ['valid', 'flip_type', 'deep_nesting', 'huge_number', 'nan_string', 'random_bytes', 'random_text', 'wrong_type', 'truncated', 'proto', 'msgpack_binary', 'empty']);
+  const kind = pick(r, ['valid', 'flip_type', 'deep_nesting', 'huge_number', 'nan_string', 'random_bytes', 'random_text', 'wrong_type', 'truncated', 'proto', 'msgpack_binary', 'msgpack_exotic', 'empty']);
   switch (kind) {
     case 'valid':
       return { frame: JSON.stringify(msg), binary: false, kind };
@@ -162,6 +165,15 @@ function fuzzFrame(r: Rand): { frame: string | Buffer; binary: boolean; kind: st
     case 'proto':
       return { frame: pick(r, ['{"__proto__":{"type":"ping"}}', '{"type":"subscribe","data":{"__proto__":{"streams":["state"]}}}', '{"type":"subscribe","data":{"streams":["state"],"filters":{"__proto__":{"max_fps":1}}}}', '{"constructor":{"prototype":{"type":"x"}},"type":"get_status"}', '{"type":"subscribe","data":{"streams":["__proto__","constructor","toString"]}}']), binary: false, kind };
     case 'msgpack_binary':
+      return { frame: pack(msg), binary: true, kind };
+    case 'msgpack_exotic':
+      // Values only msgpack can carry (int64 -> BigInt, timestamps -> Date, binary, NaN, undefined),
+      // in any field, publish payloads included.
+      setRandomField(r, msg, pick(r, MSGPACK_ONLY_VALUES()));
+      {
+        const payload = (msg.data as { data?: unknown } | undefined)?.data;
+        if (msg.type === 'publish' && payload && typeof payload === 'object' && r() < 0.5) setRandomField(r, payload as Record<string, unknown>, pick(r, MSGPACK_ONLY_VALUES()));
+      }
       return { frame: pack(msg), binary: true, kind };
     default:
       return { frame: '', binary: false, kind };

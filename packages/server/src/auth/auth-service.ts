@@ -31,6 +31,7 @@ import type { AuthConfig, ChannelName } from './config.js';
 import type { CredentialVerifier, Principal, VerifyResult } from './credentials.js';
 import { ANONYMOUS_ROLE, NOTHING, mayJoinGroup, unionPolicies, type Policy } from './permissions.js';
 import { SessionExpiry } from './session-expiry.js';
+import { safeDecode } from '../gateway/upgrade-router.js';
 
 /** The stream each single-stream channel is bound to. */
 export const CHANNEL_STREAM: Readonly<Partial<Record<ChannelName, CanonicalStream>>> = {
@@ -238,7 +239,7 @@ export function userIdOf(req: IncomingMessage): string | null {
   try {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
     const m = /^\/ws\/([^/]+)$/.exec(path);
-    return m ? decodeURIComponent(m[1]!) : null;
+    return m ? safeDecode(m[1]!) : null;
   } catch {
     return null;
   }

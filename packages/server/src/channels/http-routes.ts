@@ -5,10 +5,9 @@
  * - `GET /api/v1/groups` -> `{groups: [{group, members}]}`
  * Bad bodies are 400 with `{error: {code, message, details}}` (INVALID_PAYLOAD names the field path).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorCode } from '@tablecast/protocol';
 import { ProtocolError, PublishError } from '../gateway/errors.js';
-import type { AdminGuard } from '../http/websocket-api.js';
 import type { TargetedSpec } from './targeted.js';
 
 /** What the routes call. */
@@ -37,15 +36,13 @@ function badRequest(reply: FastifyReply, err: unknown) {
 }
 
 /** Registers the group/user routes. */
-export async function channelRoutes(app: FastifyInstance, sender: TargetedSender, adminGuard: AdminGuard): Promise<void> {
+export async function channelRoutes(app: FastifyInstance, sender: TargetedSender): Promise<void> {
   const tags = ['channels'];
-  const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!(await adminGuard(req, reply))) return reply;
-  };
+  const config = { policy: 'admin' as const };
 
   app.post<{ Params: { group: string }; Body: TargetedSpec }>(
     '/api/v1/groups/:group/broadcast',
-    { preHandler, schema: { tags, summary: 'Send one message to every connection in a group (tablecast extension)', body } },
+    { config, schema: { tags, summary: 'Send one message to every connection in a group (tablecast extension)', body } },
     async (req, reply) => {
       try {
         const r = sender.broadcastToGroup(req.params.group, req.body);
@@ -58,7 +55,7 @@ export async function channelRoutes(app: FastifyInstance, sender: TargetedSender
 
   app.post<{ Params: { user_id: string }; Body: TargetedSpec }>(
     '/api/v1/users/:user_id/send',
-    { preHandler, schema: { tags, summary: "Send one message to a user's /ws/{user_id} connections", body } },
+    { config, schema: { tags, summary: "Send one message to a user's /ws/{user_id} connections", body } },
     async (req, reply) => {
       try {
         const r = sender.sendToUser(req.params.user_id, req.body);
@@ -72,5 +69,5 @@ export async function channelRoutes(app: FastifyInstance, sender: TargetedSender
     },
   );
 
-  app.get('/api/v1/groups', { preHandler, schema: { tags, summary: 'Client groups and their member counts' } }, async () => ({ groups: sender.listGroups() }));
+  app.get('/api/v1/groups', { config, schema: { tags, summary: 'Client groups and their member counts' } }, async () => ({ groups: sender.listGroups() }));
 }

@@ -10,12 +10,20 @@
  *   fills gaps from the history.
  * - history: epoch per stream (a key created with SET semantics inside the scripts when missing); a
  *   Redis restart that lost the data loses the epoch, so clients get `recovered: false`, never wrong data.
- * - outage: when Redis is unreachable (or the breaker is open) a publish is sequenced locally
- *   (last known sequence + 1) under a fresh local epoch and delivered to the local hub only; resumes
- *   of other epochs answer `recovered: false`. When Redis is back (ioredis reconnects by itself) the
- *   broker reconciles: streams it sequenced locally get a new epoch in Redis and a sequence at least
- *   as high as the local one (lua.ts RECONCILE), then it resubscribes, catches up missed messages and
- *   closes the breaker.
+ * - outage: when Redis is unreachable (or the breaker is open)
+ *   - a reliable publication (alert, config, event, detection) goes into the node's outbox, in
+ *     order (bounded by `cluster.outbox_max_messages`, counted; a publish beyond it is refused
+ *     UNAVAILABLE). It is not delivered anywhere yet: when Redis is back the outbox is written
+ *     through the normal PUBLISH script, so every node's clients and the shared history get it with
+ *     a real sequence in the unchanged epoch, and resumes recover (`recovered: true`).
+ *   - a latest-value publication (state, trajectory, frame, performance) is sequenced locally (last
+ *     known sequence + 1) under a fresh local epoch and delivered to the local hub only.
+ *   When Redis is back (ioredis reconnects by itself) the broker reconciles (lua.ts RECONCILE): a
+ *   stream whose epoch Redis lost (restart without persistence) gets back the epoch and sequence
+ *   the node knew; a stream it sequenced locally gets a new epoch and a sequence at least as high.
+ *   Then it resubscribes, catches up missed messages, writes the outbox (after a settle delay of
+ *   twice the reconnect cap when Redis lost its data, so every node restores its position first)
+ *   and closes the breaker.
  */
 import { Redis } from 'ioredis';
 import { DELIVERY_CLASS, ErrorCode, type CanonicalStream } from '@tablecast/protocol';
@@ -43,8 +51,17 @@ export interface RedisBrokerOptions {
   /** Reconnect attempt n waits min(50 n, this) milliseconds. */
   reconnectMaxDelayMs: number;
   breaker: { failureThreshold: number; timeoutS: number };
+  /** Reliable publications held while Redis is unreachable (0: none, publishes are refused; default 20 000). */
+  outboxMaxMessages?: number;
   /** Clock for history age, microseconds since the Unix epoch (tests inject one). */
   now?: () => number;
+}
+
+/** One reliable publication waiting in the outbox. */
+interface OutboxEntry {
+  stream: CanonicalStream;
+  data: Record<string, unknown>;
+  timestampMicros: number;
 }
 
 /** Something the broker reports to the cluster layer. */
@@ -60,12 +77,19 @@ export interface BrokerLog {
   error(obj: object, msg: string): void;
 }
 
+/** Default of {@link RedisBrokerOptions.outboxMaxMessages} (as `cluster.outbox_max_messages`). */
+const DEFAULT_OUTBOX_MAX = 20_000;
+
 const SILENT: BrokerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Counters of a RedisBroker (read by /metrics and health). */
 export interface RedisBrokerStats extends CursorStats {
   published: number;
   fallbackPublished: number;
+  /** Reliable publications put into the outbox / written from it to Redis / refused (outbox full). */
+  outboxQueued: number;
+  outboxFlushed: number;
+  outboxRejected: number;
   redisErrors: number;
   recoveries: number;
 }
@@ -86,7 +110,7 @@ export class RedisBroker implements Broker {
   /** Guards publishes to Redis; open = publishes are sequenced and delivered locally. */
   readonly breaker: CircuitBreaker;
   readonly stats: RedisBrokerStats = {
-    published: 0, fallbackPublished: 0, redisErrors: 0, recoveries: 0,
+    published: 0, fallbackPublished: 0, outboxQueued: 0, outboxFlushed: 0, outboxRejected: 0, redisErrors: 0, recoveries: 0,
     delivered: 0, duplicates: 0, gapFills: 0, gapsUnrecovered: 0, epochChanges: 0,
   };
   log: BrokerLog = SILENT;
@@ -100,6 +124,8 @@ export class RedisBroker implements Broker {
   /** Streams sequenced locally during an outage (need a new epoch in Redis). */
   private readonly dirty = new Set<CanonicalStream>();
   private readonly fallbackHistory = new Map<CanonicalStream, StreamHistory>();
+  /** Reliable publications made while Redis was unreachable, oldest first. */
+  private readonly outbox: OutboxEntry[] = [];
   private fallbackEpoch: string | null = null;
   private candidate = randomEpoch();
   private recovering: Promise<void> | null = null;
@@ -167,7 +193,7 @@ export class RedisBroker implements Broker {
 
   /** Whether publishes are currently sequenced locally (Redis unreachable or breaker open). */
   get degraded(): boolean {
-    return this.fallbackEpoch !== null || this.breaker.state !== 'closed' || !this.connected;
+    return this.fallbackEpoch !== null || this.outbox.length > 0 || this.breaker.state !== 'closed' || !this.connected;
   }
 
   // ---------------------------------------------------------------- publish
@@ -175,6 +201,11 @@ export class RedisBroker implements Broker {
   async publish(stream: CanonicalStream, data: Record<string, unknown>, timestampMicros: number, reliable: boolean): Promise<BrokerMessage> {
     if (this.closed) throw new PublishError(ErrorCode.UNAVAILABLE, 'broker closed');
     if (this.recovering) await this.recovering.catch(() => undefined);
+    // Reliable publications keep their order: none overtakes what waits in the outbox.
+    if (reliable && this.outbox.length > 0) {
+      if (this.cmd.status === 'ready' && this.breaker.state !== 'open') this.scheduleRecover();
+      return this.enqueue(stream, data, timestampMicros);
+    }
     if (this.cmd.status === 'ready') {
       try {
         return await this.breaker.execute(() => this.publishRedis(stream, data, timestampMicros, reliable));
@@ -184,7 +215,45 @@ export class RedisBroker implements Broker {
     } else if (this.breaker.state === 'closed') {
       this.breaker.transition('open');
     }
-    return this.publishLocal(stream, data, timestampMicros, reliable);
+    if (reliable) return this.enqueue(stream, data, timestampMicros);
+    return this.publishLocal(stream, data, timestampMicros, false);
+  }
+
+  /**
+   * Outage path of a reliable publication: hold it in the outbox (written to Redis on recovery).
+   * @throws PublishError(UNAVAILABLE) when the outbox is full
+   */
+  private enqueue(stream: CanonicalStream, data: Record<string, unknown>, ts: number): BrokerMessage {
+    const max = this.options.outboxMaxMessages ?? DEFAULT_OUTBOX_MAX;
+    if (this.outbox.length >= max) {
+      this.stats.outboxRejected++;
+      throw new PublishError(ErrorCode.UNAVAILABLE, `redis unavailable and the outbox is full (${max} messages); retry later`);
+    }
+    if (this.outbox.length === 0) this.log.warn({ stream }, 'redis unavailable: holding reliable publications in the outbox until it returns');
+    this.outbox.push({ stream, data, timestampMicros: ts });
+    this.stats.outboxQueued++;
+    return { stream, sequence: 0, epoch: '', timestampMicros: ts, data, queued: true };
+  }
+
+  /** Reliable publications waiting in the outbox. */
+  get outboxLength(): number {
+    return this.outbox.length;
+  }
+
+  /**
+   * Writes the outbox to Redis in order (each through PUBLISH: sequenced, stored, delivered to every
+   * node). Stops at the first failure, keeping what is left for the next recovery.
+   */
+  private async flushOutbox(): Promise<number> {
+    let n = 0;
+    while (this.outbox.length > 0) {
+      const e = this.outbox[0]!;
+      await this.publishRedis(e.stream, e.data, e.timestampMicros, true);
+      this.outbox.shift();
+      this.stats.outboxFlushed++;
+      n++;
+    }
+    return n;
   }
 
   private async publishRedis(stream: CanonicalStream, data: Record<string, unknown>, ts: number, reliable: boolean): Promise<BrokerMessage> {
@@ -201,7 +270,7 @@ export class RedisBroker implements Broker {
     return { stream, sequence, epoch, timestampMicros: ts, data };
   }
 
-  /** Outage path: sequence after the last known position under the local epoch, deliver locally. */
+  /** Outage path of a latest-value publication: sequence after the last known position under the local epoch, deliver locally. */
   private publishLocal(stream: CanonicalStream, data: Record<string, unknown>, ts: number, reliable: boolean): BrokerMessage {
     if (this.fallbackEpoch === null) {
       this.fallbackEpoch = randomEpoch();
@@ -415,12 +484,18 @@ export class RedisBroker implements Broker {
     try {
       // Publishes wait for this recovery, so they only ever run with the scripts cached (ordering).
       await Promise.all([PUBLISH, READ, RECONCILE].map((script) => script.load(this.cmd)));
-      const reconciled = await this.reconcile(true);
+      const { changed: reconciled, restored } = await this.reconcileAll();
       const channels = [...this.handlers.keys()].map((s) => this.keys.stream(s).channel).concat([...this.control.keys()]);
       if (channels.length > 0) await this.sub.subscribe(...channels);
       for (const [stream, cursor] of this.cursors) {
         if (cursor.reliable) cursor.catchUp();
         else await this.catchUpLatest(stream, cursor);
+      }
+      if (this.outbox.length > 0) {
+        // Redis lost its data: give every node time to restore its position before this one writes.
+        if (restored) await new Promise((r) => setTimeout(r, 2 * this.options.reconnectMaxDelayMs));
+        const flushed = await this.flushOutbox();
+        this.log.info({ flushed }, 'outbox written to redis');
       }
       const outageMs = this.downSinceMs === null ? 0 : Date.now() - this.downSinceMs;
       const wasDown = this.downSinceMs !== null || this.breaker.state !== 'closed';
@@ -437,19 +512,29 @@ export class RedisBroker implements Broker {
     }
   }
 
+  /** Reconciles every stream this node knows (after a reconnect); see {@link reconcile}. */
+  private reconcileAll(): Promise<{ changed: CanonicalStream[]; restored: boolean }> {
+    return this.reconcile([...this.known.keys()]);
+  }
+
   /**
-   * Reconciles every stream this node knows (all=true, after a reconnect) or only those it
-   * sequenced locally: new epoch + raised sequence where needed (lua.ts RECONCILE).
+   * Reconciles `streams` (default: those this node sequenced locally) with Redis (lua.ts RECONCILE):
+   * a lost epoch is restored from what this node knew, a locally sequenced stream gets a new epoch
+   * and a raised sequence.
+   * @returns the streams whose epoch changed, and whether any epoch had to be restored (Redis lost its data)
    */
-  private async reconcile(all = false): Promise<CanonicalStream[]> {
-    const streams = all ? [...this.known.keys()] : [...this.dirty];
+  private async reconcile(streams: CanonicalStream[] = [...this.dirty]): Promise<{ changed: CanonicalStream[]; restored: boolean }> {
     const changed: CanonicalStream[] = [];
+    let restored = false;
     for (const stream of streams) {
       const k = this.keys.stream(stream);
       const pos = this.known.get(stream)!;
-      const force = this.dirty.has(stream) ? '1' : '0';
-      const reply = (await RECONCILE.run(this.cmd, [k.seq, k.epoch, k.hist], [this.candidate, pos.seq, force])) as [number, string];
+      const dirty = this.dirty.has(stream);
+      // A locally sequenced epoch is no position to restore; the epoch before it is gone for good.
+      const knownEpoch = dirty || pos.epoch === this.fallbackEpoch ? '' : pos.epoch;
+      const reply = (await RECONCILE.run(this.cmd, [k.seq, k.epoch, k.hist], [this.candidate, pos.seq, dirty ? '1' : '0', knownEpoch])) as [number, string, number];
       const epoch = String(reply[1]);
+      if (Number(reply[2]) === 1) restored = true;
       if (epoch !== pos.epoch) changed.push(stream);
       this.observe(stream, Number(reply[0]), epoch);
       this.dirty.delete(stream);
@@ -458,7 +543,7 @@ export class RedisBroker implements Broker {
       this.fallbackEpoch = null;
       this.fallbackHistory.clear();
     }
-    return changed;
+    return { changed, restored };
   }
 
   private async catchUpLatest(stream: CanonicalStream, cursor: StreamCursor): Promise<void> {
@@ -480,7 +565,7 @@ export class RedisBroker implements Broker {
 
   health(): BrokerHealth {
     const breaker = this.breaker.state;
-    const status = this.closed ? 'unhealthy' : this.connected && breaker === 'closed' && this.fallbackEpoch === null ? 'healthy' : 'degraded';
+    const status = this.closed ? 'unhealthy' : this.connected && breaker === 'closed' && this.fallbackEpoch === null && this.outbox.length === 0 ? 'healthy' : 'degraded';
     return {
       kind: 'redis',
       status,
@@ -491,6 +576,8 @@ export class RedisBroker implements Broker {
         subscriber: this.sub.status,
         breaker,
         local_fallback: this.fallbackEpoch !== null,
+        outbox: this.outbox.length,
+        outbox_max_messages: this.options.outboxMaxMessages ?? DEFAULT_OUTBOX_MAX,
         subscribed_streams: this.subscribedStreams(),
         ...this.stats,
       },
@@ -527,6 +614,7 @@ export async function createRedisBroker(config: Config, nodeId: string, now?: ()
     commandTimeoutMs: c.command_timeout_ms,
     reconnectMaxDelayMs: c.reconnect_max_delay_ms,
     breaker: { failureThreshold: c.breaker.failure_threshold, timeoutS: c.breaker.timeout_s },
+    outboxMaxMessages: c.outbox_max_messages,
     now,
   });
   await broker.connect().catch(() => undefined);

@@ -212,10 +212,19 @@ export class Cluster {
   private brokerEvent(e: RedisBrokerEvent): void {
     const { nodeId, config } = this.deps;
     if (e.type === 'breaker' && e.to === 'open') {
-      // Published through the broker's local fallback: reaches this node's clients.
-      setImmediate(() => void this.alert('error', 'BROKER_UNAVAILABLE', `node ${nodeId}: Redis unreachable; this node delivers only its own publications until it is back`, {
-        url: config.broker.url.replace(/\/\/[^@/]*@/, '//***@'),
-      }));
+      // A node-local notice (sequence 0, not in history): reliable publications wait in the outbox
+      // until Redis is back, but this node's clients learn of the outage now.
+      setImmediate(() => {
+        try {
+          this.deps.hub.notify('alert', {
+            level: 'error', code: 'BROKER_UNAVAILABLE',
+            message: `node ${nodeId}: Redis unreachable; reliable publications wait in the outbox until it is back`,
+            details: { url: config.broker.url.replace(/\/\/[^@/]*@/, '//***@'), node_id: nodeId },
+          });
+        } catch (err) {
+          this.log.warn({ err }, 'cluster alert not delivered');
+        }
+      });
     } else if (e.type === 'recovered') {
       void this.nodes.beat();
       if (this.candidate) void this.election.tick();

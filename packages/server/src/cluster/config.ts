@@ -22,6 +22,7 @@ export const ClusterSection = Type.Object(
     advertise_address: Type.Optional(Type.String({ minLength: 1, description: 'address other nodes and operators see for this node; default http://host:port' })),
     reconnect_max_delay_ms: Int(200, 10, 60_000, 'ioredis reconnect backoff cap (attempt n waits min(50 n, this))'),
     command_timeout_ms: Int(1000, 10, 60_000, 'a Redis command without reply after this long fails (publish falls back to local delivery)'),
+    outbox_max_messages: Int(20_000, 0, 10_000_000, 'reliable publications (alert, config, event, detection) a node holds while Redis is unreachable, in order, written to Redis when it returns; a publish beyond it is refused UNAVAILABLE'),
     breaker: Type.Object(
       {
         failure_threshold: Int(3, 1, 10_000, 'consecutive failed Redis publishes that open the broker breaker'),

@@ -108,16 +108,30 @@ return out
 `);
 
 /**
- * Reconcile after an outage: when the epoch is gone (store restarted) or `force` is 1 (this node
- * delivered locally sequenced messages the store never saw), start a new epoch, drop the history
- * and raise the sequence to at least `floor`.
- * KEYS: seq, epoch, hist. ARGV: candidate epoch, floor, force (1/0). Returns `{latest, epoch}`.
+ * Reconcile after an outage.
+ * - `force` 1 (this node delivered locally sequenced messages the store never saw): start a new
+ *   epoch, drop the history, raise the sequence to at least `floor`.
+ * - the epoch is gone (the store restarted without its data) and the node knew one (`known`):
+ *   restore that epoch and raise the sequence to at least `floor`, so clients' offsets stay valid
+ *   and what the nodes' outboxes write next continues the sequence (history before is gone:
+ *   resumes from older offsets answer recovered: false).
+ * - the epoch is gone and the node knew none: a new epoch at `floor`.
+ * - the epoch is the one the node knew but below `floor` (another node restored it from a lower
+ *   position): raise the sequence to `floor`.
+ * KEYS: seq, epoch, hist. ARGV: candidate epoch, floor, force (1/0), known epoch ('' for none).
+ * Returns `{latest, epoch, restored (1/0)}`.
  */
 export const RECONCILE = new LuaScript(`
 local e = redis.call('GET', KEYS[2])
 local s = tonumber(redis.call('GET', KEYS[1]) or '0')
+local restored = 0
 if (not e) or ARGV[3] == '1' then
-  e = ARGV[1]
+  if (not e) and ARGV[3] ~= '1' and ARGV[4] ~= '' then
+    e = ARGV[4]
+    restored = 1
+  else
+    e = ARGV[1]
+  end
   redis.call('SET', KEYS[2], e)
   redis.call('DEL', KEYS[3])
   local floor = tonumber(ARGV[2])
@@ -125,8 +139,12 @@ if (not e) or ARGV[3] == '1' then
     redis.call('SET', KEYS[1], floor)
     s = floor
   end
+elseif e == ARGV[4] and s < tonumber(ARGV[2]) then
+  -- another node restored this epoch from a lower position than this node had seen
+  s = tonumber(ARGV[2])
+  redis.call('SET', KEYS[1], s)
 end
-return {s, e}
+return {s, e, restored}
 `);
 
 /**

@@ -89,7 +89,8 @@ export function resolveConfig(raw: Json): Config {
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const key = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const got = JSON.stringify(first.value);
+    // A secret's value is never echoed (it would end up in a terminal or a log).
+    const got = /secret|password|token|api_keys|private/i.test(key) ? '"***"' : JSON.stringify(first.value);
     throw new ConfigError(`config: ${key} ${first.message.toLowerCase()} (got ${got === undefined ? 'undefined' : got})`, key);
   }
   return withDefaults as Config;

@@ -16,6 +16,11 @@ export interface BrokerMessage {
   timestampMicros: number;
   /** The payload, without `sequence` (the hub adds `data.sequence`). */
   data: Record<string, unknown>;
+  /**
+   * The broker holds the message in its outbox (cluster store unreachable): it is not sequenced
+   * yet (`sequence` 0) and is delivered, sequenced, once the store accepts it.
+   */
+  queued?: true;
 }
 
 /** Result of a history read. */

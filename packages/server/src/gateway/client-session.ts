@@ -87,6 +87,8 @@ export class ClientSession {
   rateViolations = 0;
   /** Highest acknowledged sequence per reliable stream. */
   readonly acked = new Map<CanonicalStream, number>();
+  /** Owner of the client id (client-identity.ts): another owner may not replace this session. */
+  owner = '';
   /** Arbitrary attributes (auth principal, groups, user id) set by transports. */
   readonly attributes = new Map<string, unknown>();
   private readonly buckets: (OutboundMessage | CanonicalStream)[][] = Array.from({ length: BUCKETS }, () => []);

@@ -1,6 +1,7 @@
 /**
  * Gateway: the WebSocket endpoint of the hub. Accepts upgrades on the configured paths, enforces the
- * connection limits (per-IP rate 1008, max connections 4101, origin allow-list, authentication 4001),
+ * connection limits (per-IP rate 1008, max connections 4101, origin allow-list, authentication 4001,
+ * client-id ownership 4008/4009, see client-identity.ts),
  * creates a ClientSession per connection, runs the heartbeat (WebSocket ping every ping_interval_s,
  * close 4102 after timeout_s without any inbound frame or pong) and shuts down with 1001.
  */
@@ -18,6 +19,7 @@ import { KeyedSlidingWindow, WindowCounter } from './rate-limit.js';
 import { reject } from './upgrade-router.js';
 import { tokenOf, type ConnectionAuthenticator } from './connection-auth.js';
 import type { Encoding } from './outbound.js';
+import { identityOf } from './client-identity.js';
 
 const CLIENT_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
@@ -38,7 +40,7 @@ export class Gateway {
   readonly wss: WebSocketServer;
   private readonly handler: MessageHandler;
   private readonly perIp: KeyedSlidingWindow;
-  private readonly resumeOffsets = new Map<string, { at: number; acked: Map<string, number> }>();
+  private readonly resumeOffsets = new Map<string, { at: number; owner: string; acked: Map<string, number> }>();
   private readonly timer: NodeJS.Timeout;
   private accepting = true;
   private readonly hooks: SessionHooks;
@@ -105,18 +107,29 @@ export class Gateway {
     const encoding: Encoding = enc === 'msgpack' ? 'msgpack' : 'json';
     const requested = url.searchParams.get('client_id');
     const id = requested && CLIENT_ID.test(requested) ? requested : randomUUID();
+    const authKind = auth.attributes.auth;
+    const subject = auth.attributes.subject;
+    const identity = identityOf(
+      typeof authKind === 'string' && authKind !== 'none' && typeof subject === 'string' ? { kind: authKind, subject } : null,
+      url.searchParams.get('resume_token'),
+    );
     const previous = this.opts.hub.sessions.get(id);
-    if (previous) previous.close(CloseCode.NORMAL, 'replaced by a new connection with the same client_id');
+    if (previous && !previous.closed) {
+      if (previous.owner !== identity.owner) return refuse(CloseCode.CLIENT_ID_IN_USE, 'client_id is in use by another connection');
+      previous.close(CloseCode.REPLACED, 'replaced by a newer connection of this client');
+    }
     const compressed = typeof ws.extensions === 'string' && ws.extensions.includes('permessage-deflate');
     const session = new ClientSession(id, ws, ip, encoding, compressed, {
       maxQueueBytes: cfg.websocket.max_queue_bytes,
       highWaterBytes: cfg.websocket.write_high_water_bytes,
       compressThreshold: cfg.websocket.compression.threshold,
     }, this.hooks);
+    session.owner = identity.owner;
     for (const [k, v] of Object.entries(auth.attributes)) session.attributes.set(k, v);
     session.attributes.set('channel', channel);
     const saved = this.resumeOffsets.get(id);
-    if (saved) {
+    // Resume offsets go back only to the client that left them.
+    if (saved && saved.owner === identity.owner) {
       for (const [s, seq] of saved.acked) session.acked.set(s as never, seq);
       this.resumeOffsets.delete(id);
     }
@@ -161,13 +174,14 @@ export class Gateway {
       heartbeat_interval_ms: Math.round(cfg.websocket.ping_interval_s * 1000),
       node_id: this.opts.nodeId,
       resumable: true,
+      resume_token: identity.resumeToken,
       channel,
       role,
     });
   }
 
   private rememberOffsets(session: ClientSession): void {
-    this.resumeOffsets.set(session.id, { at: Date.now(), acked: new Map(session.acked) });
+    this.resumeOffsets.set(session.id, { at: Date.now(), owner: session.owner, acked: new Map(session.acked) });
     if (this.resumeOffsets.size > 10_000) this.resumeOffsets.delete(this.resumeOffsets.keys().next().value!);
   }
 

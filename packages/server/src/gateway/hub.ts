@@ -94,35 +94,47 @@ export function validatePayload(stream: CanonicalStream, data: unknown): void {
     const path = `data${e?.path.replaceAll('/', '.') ?? ''}`;
     throw new PublishError(ErrorCode.INVALID_PAYLOAD, `${stream}: ${path}: ${e?.message ?? 'invalid'}`, { path, stream });
   }
-  const deep = pathDeeperThan(data, MAX_PAYLOAD_DEPTH, 'data');
-  if (deep) throw new PublishError(ErrorCode.INVALID_PAYLOAD, `${stream}: ${deep}: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`, { path: deep, stream });
+  const issue = payloadIssue(data, MAX_PAYLOAD_DEPTH);
+  if (issue) {
+    const path = ['data', ...issue.keys].join('.');
+    throw new PublishError(ErrorCode.INVALID_PAYLOAD, `${stream}: ${path}: ${issue.problem}`, { path, stream });
+  }
 }
 
 /** Payloads nest at most this deep (objects/arrays): deeper ones could not be serialized safely. */
 const MAX_PAYLOAD_DEPTH = 32;
 
-/** The path of the first value nested deeper than `limit` levels below `v`, or null (stops at the limit). */
-function pathDeeperThan(v: unknown, limit: number, path: string): string | null {
-  const keys = keysDeeperThan(v, limit);
-  return keys === null ? null : [path, ...keys].join('.');
+/** What makes a payload unpublishable, and where (keys from `data` down, outermost first). */
+export interface PayloadIssue {
+  keys: string[];
+  problem: string;
 }
 
 /**
- * The keys leading to the first value nested deeper than `limit` levels below `v` (outermost first),
- * or null. Allocates nothing unless it finds one: it runs on every in-process publish (30 Hz states
- * of ~100 objects; `Object.entries` here was a third of the server's allocations).
+ * Why `v` cannot be published as it is, or null. A payload must encode to the same value in every
+ * wire encoding (JSON and msgpack) and survive the broker and history, so it may hold only null,
+ * booleans, strings, finite numbers, arrays and plain objects (an object property may be undefined:
+ * both encodings omit or keep it as absent), nested at most `limit` levels. Refused: BigInt (a
+ * msgpack int64 decodes to one; JSON cannot encode it), NaN and Infinity (JSON turns them into
+ * null), undefined in an array, functions, symbols, and objects that are not plain (Date, Map,
+ * binary): each would reach JSON and msgpack clients as different values or not at all.
+ *
+ * Allocates nothing unless it finds an issue: it runs on every in-process publish (30 Hz states of
+ * ~100 objects; `Object.entries` here was a third of the server's allocations).
  */
-function keysDeeperThan(v: unknown, limit: number): string[] | null {
+export function payloadIssue(v: unknown, limit: number): PayloadIssue | null {
+  const problem = valueProblem(v);
+  if (problem) return { keys: [], problem };
   if (v === null || typeof v !== 'object') return null;
-  if (limit <= 0) return [];
+  if (limit <= 0) return { keys: [], problem: `nested deeper than ${MAX_PAYLOAD_DEPTH} levels` };
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const child: unknown = v[i];
-      if (child === null || typeof child !== 'object') continue;
-      const keys = keysDeeperThan(child, limit - 1);
-      if (keys) {
-        keys.unshift(String(i));
-        return keys;
+      if (typeof child === 'string' || typeof child === 'boolean' || child === null) continue;
+      const inner = child === undefined ? { keys: [], problem: 'undefined in an array (JSON sends null)' } : payloadIssue(child, limit - 1);
+      if (inner) {
+        inner.keys.unshift(String(i));
+        return inner;
       }
     }
     return null;
@@ -131,14 +143,39 @@ function keysDeeperThan(v: unknown, limit: number): string[] | null {
   for (const k in o) {
     if (!Object.hasOwn(o, k)) continue;
     const child = o[k];
-    if (child === null || typeof child !== 'object') continue;
-    const keys = keysDeeperThan(child, limit - 1);
-    if (keys) {
-      keys.unshift(k);
-      return keys;
+    if (child === undefined || typeof child === 'string' || typeof child === 'boolean' || child === null) continue;
+    const inner = payloadIssue(child, limit - 1);
+    if (inner) {
+      inner.keys.unshift(k);
+      return inner;
     }
   }
   return null;
+}
+
+/** Why a single value (not its children) cannot be encoded alike in JSON and msgpack, or null. */
+function valueProblem(v: unknown): string | null {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return null;
+    case 'number':
+      return Number.isFinite(v) ? null : `${String(v)} is not a finite number (JSON sends null)`;
+    case 'bigint':
+      return 'a 64-bit integer beyond 2^53 (BigInt) cannot be encoded in JSON; send it as a string or a float';
+    case 'undefined':
+      return 'undefined is not a value';
+    case 'function':
+    case 'symbol':
+      return `a ${typeof v} is not a value`;
+    default: {
+      if (v === null || Array.isArray(v)) return null;
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto === Object.prototype || proto === null) return null;
+      const name = (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+      return `a ${name} is not a plain object (JSON and msgpack would send different values)`;
+    }
+  }
 }
 
 /** Hub options. */
@@ -194,6 +231,7 @@ export class Hub implements StreamPublisher {
       throw new PublishError(ErrorCode.UNAVAILABLE, `broker publish failed: ${(err as Error).message}`, undefined, { cause: err });
     }
     this.options.metrics.stream(canonical).published++;
+    if (m.queued) return { stream: canonical, sequence: 0, timestamp: formatTimestamp(m.timestampMicros), queued: true };
     if (DELIVERY_CLASS[canonical] === 'latest') this.lastValue.set(canonical, m);
     return { stream: canonical, sequence: m.sequence, timestamp: formatTimestamp(m.timestampMicros) };
   }
@@ -220,9 +258,20 @@ export class Hub implements StreamPublisher {
     void this.options.broker.subscribe(stream, (m) => this.fanOut(m)).catch(() => this.brokerSubscribed.delete(stream));
   }
 
-  /** Delivers one sequenced message to every local subscriber of its stream. */
+  /**
+   * Delivers a node-local notice to this node's current subscribers of `stream`: sequence 0 (like
+   * a reply), not sequenced, not in history, not resumable, never sent to other nodes. For what is
+   * only true of this node (its broker is unreachable) and must reach its clients at once.
+   * @throws PublishError(INVALID_PAYLOAD) when `data` does not match the stream schema
+   */
+  notify(stream: CanonicalStream, data: Record<string, unknown>): void {
+    validatePayload(stream, data);
+    this.fanOut({ stream, sequence: 0, epoch: '', timestampMicros: nowMicros(), data });
+  }
+
+  /** Delivers one sequenced message (or a sequence-0 notice) to every local subscriber of its stream. */
   fanOut(m: BrokerMessage): void {
-    if (DELIVERY_CLASS[m.stream] === 'latest') this.lastValue.set(m.stream, m);
+    if (m.sequence > 0 && DELIVERY_CLASS[m.stream] === 'latest') this.lastValue.set(m.stream, m);
     const variants = this.variants.get(m.stream);
     if (!variants || variants.size === 0) return;
     for (const variant of variants.values()) {

@@ -124,7 +124,7 @@ export class MessageHandler {
           throw new ProtocolError(ErrorCode.FORBIDDEN, `not allowed to publish on ${data.stream}`, { stream: data.stream });
         }
         const res = await this.hub.publishValidated(stream, data.data);
-        this.hub.reply(session, 'published', { stream: res.stream, sequence: res.sequence });
+        this.hub.reply(session, 'published', { stream: res.stream, sequence: res.sequence, ...(res.queued ? { queued: true } : {}) });
         return;
       }
       default: {

@@ -12,8 +12,13 @@ export interface PublishOptions {
 /** What a publish returns once the message is sequenced (and stored, for reliable streams). */
 export interface PublishResult {
   stream: CanonicalStream;
-  /** Per-stream sequence, strictly increasing by 1. */
+  /** Per-stream sequence, strictly increasing by 1 (0 while `queued`). */
   sequence: number;
+  /**
+   * Cluster mode with Redis unreachable: the publication waits in the node's outbox and is
+   * sequenced and delivered (to every node's clients) when Redis returns.
+   */
+  queued?: true;
   /** Wire timestamp (ISO-8601 with microseconds). */
   timestamp: string;
 }

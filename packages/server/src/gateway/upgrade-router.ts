@@ -64,12 +64,26 @@ export class UpgradeRouter {
       const m = d.regex.exec(path);
       if (m) {
         const params: Record<string, string> = {};
-        d.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+        for (let i = 0; i < d.names.length; i++) {
+          const value = safeDecode(m[i + 1]!);
+          // A malformed percent-encoding (`%ZZ`, a truncated UTF-8 sequence) is the client's error.
+          if (value === null) return reject(socket, 400, 'Bad Request');
+          params[d.names[i]!] = value;
+        }
         d.handler(req, socket, head, url, params);
         return;
       }
     }
     reject(socket, 404, 'Not Found');
+  }
+}
+
+/** `decodeURIComponent`, or null when `s` is not a valid percent-encoding of UTF-8. */
+export function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
   }
 }
 

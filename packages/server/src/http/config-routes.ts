@@ -11,14 +11,14 @@ import type { RouteContext } from './context.js';
 export async function configRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.get<{ Querystring: { include_metadata?: boolean } }>(
     '/api/v1/config',
-    { schema: { tags: ['config'], summary: 'Effective configuration (secrets removed)', querystring: { type: 'object', properties: { include_metadata: { type: 'boolean' } } } } },
+    { config: { policy: 'public' }, schema: { tags: ['config'], summary: 'Effective configuration (secrets removed)', querystring: { type: 'object', properties: { include_metadata: { type: 'boolean' } } } } },
     async (req) => {
       const config = redactConfig(ctx.config);
       if (!req.query.include_metadata) return { config };
       return { config, metadata: { version: ctx.version, node_id: ctx.nodeId, schema: JSON.parse(JSON.stringify(ConfigSchema)) as unknown } };
     },
   );
-  app.get('/api/v1/vision/calibration', { schema: { tags: ['config'], summary: 'Table geometry and pixel<->metre calibration' } }, async (_req, reply) => {
+  app.get('/api/v1/vision/calibration', { config: { policy: 'public' }, schema: { tags: ['config'], summary: 'Table geometry and pixel<->metre calibration' } }, async (_req, reply) => {
     const c = ctx.calibration();
     if (!c) {
       reply.code(503);

@@ -30,7 +30,7 @@ export async function registerOpenApi(app: FastifyInstance, ctx: RouteContext): 
 
 /** Registers the AsyncAPI route. */
 export async function asyncApiRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  app.get('/api/v1/asyncapi.json', { schema: { tags: ['docs'], summary: 'AsyncAPI 3.0 document of the WebSocket protocol' } }, async (req) =>
+  app.get('/api/v1/asyncapi.json', { config: { policy: 'public' }, schema: { tags: ['docs'], summary: 'AsyncAPI 3.0 document of the WebSocket protocol' } }, async (req) =>
     buildAsyncApiDocument(req.headers.host ?? `localhost:${ctx.config.server.port}`),
   );
 }

@@ -29,14 +29,14 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     return { status: h.status, uptime: (Date.now() - ctx.startedAtMs) / 1000, version: ctx.version, node_id: ctx.nodeId, components: h.components };
   };
   const tags = ['health'];
-  app.get('/api/v1/health', { schema: { tags, summary: 'Overall health with components' } }, async () => body());
-  app.get('/api/v1/health/live', { schema: { tags, summary: 'Liveness: the process serves requests' } }, async () => ({
+  app.get('/api/v1/health', { config: { policy: 'public' }, schema: { tags, summary: 'Overall health with components' } }, async () => body());
+  app.get('/api/v1/health/live', { config: { policy: 'public' }, schema: { tags, summary: 'Liveness: the process serves requests' } }, async () => ({
     status: 'healthy',
     uptime: (Date.now() - ctx.startedAtMs) / 1000,
     version: ctx.version,
     components: {},
   }));
-  app.get('/api/v1/health/ready', { schema: { tags, summary: 'Readiness: 503 when unhealthy' } }, async (_req, reply) => {
+  app.get('/api/v1/health/ready', { config: { policy: 'public' }, schema: { tags, summary: 'Readiness: 503 when unhealthy' } }, async (_req, reply) => {
     const b = body();
     if (b.status === 'unhealthy') reply.code(503);
     return b;

@@ -26,6 +26,7 @@ type Item = { stream?: unknown; data?: unknown };
 /** Registers POST /api/v1/publish. */
 export async function publishRoutes(app: FastifyInstance, ctx: RouteContext, guard: PublishGuard): Promise<void> {
   app.post('/api/v1/publish', {
+    config: { policy: 'publisher' },
     schema: {
       tags: ['publish'],
       summary: 'Publish one message {stream, data} or a batch ([...] or {messages: [...]})',
@@ -76,7 +77,7 @@ export async function publishRoutes(app: FastifyInstance, ctx: RouteContext, gua
     for (const item of items) {
       try {
         const r = await ctx.hub.publish(canonicalStream(item.stream as never), item.data as Record<string, unknown>);
-        results.push({ stream: r.stream, sequence: r.sequence, timestamp: r.timestamp });
+        results.push({ stream: r.stream, sequence: r.sequence, timestamp: r.timestamp, ...(r.queued ? { queued: true } : {}) });
       } catch (err) {
         reply.code(err instanceof PublishError && err.code === ErrorCode.UNAVAILABLE ? 503 : 500);
         return { error: { code: err instanceof PublishError ? err.code : ErrorCode.INTERNAL, message: (err as Error).message }, published: results };

@@ -30,11 +30,12 @@ function notFound(reply: FastifyReply, id: string) {
 export type AdminGuard = (req: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 
 /** Registers the WebSocket management routes. */
-export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext, adminGuard: AdminGuard): Promise<void> {
+export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const tags = ['websocket'];
-  const admin = { preHandler: async (req: FastifyRequest, reply: FastifyReply) => { if (!(await adminGuard(req, reply))) return reply; } };
+  const admin = { config: { policy: 'admin' as const } };
+  const open = { config: { policy: 'public' as const } };
 
-  app.get('/api/v1/websocket/health', { schema: { tags, summary: 'Gateway health with client levels by RTT' } }, async () => {
+  app.get('/api/v1/websocket/health', { ...open, schema: { tags, summary: 'Gateway health with client levels by RTT' } }, async () => {
     const byLevel: Record<string, number> = { EXCELLENT: 0, GOOD: 0, FAIR: 0, POOR: 0, CRITICAL: 0, UNKNOWN: 0 };
     for (const s of ctx.hub.sessions.values()) byLevel[clientLevel(s.lastRttMs)]!++;
     const lat = ctx.metrics.latency.summary();
@@ -50,7 +51,7 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext, a
     };
   });
 
-  app.get('/api/v1/websocket/metrics', { schema: { tags, summary: 'Broadcaster counters and publish-to-send latency percentiles' } }, async () => {
+  app.get('/api/v1/websocket/metrics', { ...open, schema: { tags, summary: 'Broadcaster counters and publish-to-send latency percentiles' } }, async () => {
     let messages = 0;
     let bytes = 0;
     const byStream: Record<string, { messages: number; bytes: number; published: number }> = {};
@@ -84,7 +85,7 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext, a
     };
   });
 
-  app.get('/api/v1/websocket/connections', { ...admin, schema: { tags, summary: 'List connections (admin when auth is enabled)' } }, async () => ({
+  app.get('/api/v1/websocket/connections', { ...admin, schema: { tags, summary: 'List connections: client ids, addresses, subscriptions (admin when auth is enabled)' } }, async () => ({
     total: ctx.gateway.size,
     connections: [...ctx.hub.sessions.values()].map((s) => sessionStatus(ctx.hub, s, false)),
   }));

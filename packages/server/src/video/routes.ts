@@ -81,7 +81,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
 
   const latest = (): JpegFrame | null => (active ? hub.latest() : null);
 
-  app.get('/api/v1/stream/video', async (req, reply) => {
+  app.get('/api/v1/stream/video', { config: { policy: 'public' } }, async (req, reply) => {
     let params: ReturnType<typeof parseParams>;
     try {
       params = parseParams(req.query as Query, true);
@@ -120,7 +120,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     if (first) viewer.offer(first);
   });
 
-  app.get('/api/v1/stream/video/frame', async (req, reply) => {
+  app.get('/api/v1/stream/video/frame', { config: { policy: 'public' } }, async (req, reply) => {
     let params: ReturnType<typeof parseParams>;
     try {
       params = parseParams(req.query as Query, false);
@@ -145,7 +145,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
       .send(jpeg);
   });
 
-  app.get('/api/v1/stream/video/status', async () => {
+  app.get('/api/v1/stream/video/status', { config: { policy: 'public' } }, async () => {
     const f = hub.latest();
     const span = arrivals.length > 1 ? arrivals[arrivals.length - 1]! - arrivals[0]! : 0;
     const recent = lastFrameAt !== null && Date.now() - lastFrameAt < 5000;
@@ -167,14 +167,14 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     };
   });
 
-  app.post('/api/v1/stream/video/start', async () => {
+  app.post('/api/v1/stream/video/start', { config: { policy: 'admin' } }, async () => {
     active = true;
     const f = hub.latest();
     if (f) for (const v of viewers) v.viewer.offer(f);
     return { status: 'started', active };
   });
 
-  app.post('/api/v1/stream/video/stop', async () => {
+  app.post('/api/v1/stream/video/stop', { config: { policy: 'admin' } }, async () => {
     active = false;
     return { status: 'stopped', active };
   });

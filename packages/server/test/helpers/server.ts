@@ -22,15 +22,16 @@ type Section = Record<string, unknown>;
 /**
  * Starts a server with `overrides` merged over test defaults: port 0 on 127.0.0.1, source `none`, and
  * connection/inbound rate limits raised (tests open many connections from one address) unless the
- * overrides set them.
+ * overrides set them. Logging is off unless `options.logStream` is given (then debug-level lines go there).
  */
-export async function startServer(overrides: { [K in keyof ConfigInput]?: Section } = {}): Promise<Started> {
+export async function startServer(overrides: { [K in keyof ConfigInput]?: Section } = {}, options: { logStream?: NodeJS.WritableStream } = {}): Promise<Started> {
   const merged: Record<string, Section> = {};
   for (const [k, v] of Object.entries(overrides)) merged[k] = { ...(v ?? {}) };
   merged.server = { port: 0, host: '127.0.0.1', ...(merged.server ?? {}) };
   merged.source = { spec: 'none', ...(merged.source ?? {}) };
   merged.websocket = { connections_per_ip_per_min: 1_000_000, rate_limit_per_min: 1_000_000, ...(merged.websocket ?? {}) };
-  const server = await createServer({ env: {}, logger: false, overrides: merged as ConfigInput });
+  const logger = options.logStream ? { level: 'debug', stream: options.logStream } : false;
+  const server = await createServer({ env: {}, logger, overrides: merged as ConfigInput });
   const { port, url } = await server.listen();
   return { server, port, url, ws: `ws://127.0.0.1:${port}/api/v1/ws`, close: () => server.close() };
 }
