@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import type { CanonicalStream } from '@tablecast/protocol';
 import type { BrokerMessage } from '../src/gateway/broker.js';
-import { RedisBroker, type RedisBrokerEvent } from '../src/cluster/broker-redis.js';
+import { RedisBroker, type RedisBrokerEvent, type RedisBrokerOptions } from '../src/cluster/broker-redis.js';
 import { RedisProcess, redisServerPath } from '../src/cluster/redis-process.js';
 
 const skip = redisServerPath() ? false : 'redis-server not installed (scripts/setup-test.sh)';
@@ -28,10 +28,11 @@ after(async () => {
   await redis?.stop();
 });
 
-async function node(prefix: string, id = `n${++n}`): Promise<RedisBroker> {
+async function node(prefix: string, id = `n${++n}`, extra: Partial<RedisBrokerOptions> = {}): Promise<RedisBroker> {
   const b = new RedisBroker({
     url: redis.url, prefix, nodeId: id, limits: { maxMessages: 1000, maxAgeS: 300 },
     commandTimeoutMs: 1000, reconnectMaxDelayMs: 50, breaker: { failureThreshold: 3, timeoutS: 30 },
+    ...extra,
   });
   await b.connect();
   open.push(b);
@@ -106,7 +107,7 @@ test('a subscriber reconnect loses nothing: the gap is filled from the stream hi
 
 });
 
-test('a Redis restart that lost the data gives a new epoch (resume not recovered) and sequences keep rising', { skip }, async () => {
+test('a Redis restart that lost the data: the epoch and sequence are restored, older offsets are not resumed', { skip }, async () => {
   const events: RedisBrokerEvent[] = [];
   const a = await node('epoch:');
   a.onEvent((e) => events.push(e));
@@ -117,52 +118,71 @@ test('a Redis restart that lost the data gives a new epoch (resume not recovered
   await redis.restart();
   await until(() => events.some((e) => e.type === 'recovered'), 'recovered event', 5000);
   const pos = await a.position('event');
-  assert.notEqual(pos.epoch, before.epoch, 'new epoch');
-  assert.ok(pos.latest >= 5, `sequence floor kept (latest ${pos.latest})`);
+  assert.deepEqual(pos, before, 'epoch and sequence restored from what the node knew');
   const r = await a.history('event', 3, before.epoch, 100);
-  assert.equal(r.recovered, false, 'old offsets are not resumed in the new epoch');
+  assert.equal(r.recovered, false, 'the history before the restart is gone: offset 3 is not resumed');
+  assert.equal((await a.history('event', 5, before.epoch, 100)).recovered, true, 'a client at the head stays valid');
   const m = await a.publish('event', { event: 'after' }, Date.now() * 1000, true);
-  assert.ok(m.sequence > 5, `sequence ${m.sequence} continues above 5`);
+  assert.equal(m.sequence, 6, 'the sequence continues');
+  assert.equal(m.epoch, before.epoch);
   await until(() => got.length === 6, 'delivery after the restart');
-  assert.equal(got[5]!.sequence, m.sequence);
+  assert.equal(got[5]!.sequence, 6);
+  assert.equal((await a.history('event', 5, before.epoch, 100)).messages.length, 1);
 });
 
-test('outage: publishes are delivered locally under a local epoch; Redis back: breaker closes, new epoch above the local sequence', { skip }, async () => {
+test('outage: reliable publishes wait in the outbox, latest-value ones are delivered locally; Redis back: the outbox reaches every node in the same epoch', { skip }, async () => {
   const events: RedisBrokerEvent[] = [];
   const a = await node('outage:');
   const other = await node('outage:');
   a.onEvent((e) => events.push(e));
   const got = await collect(a, 'event');
   const otherGot = await collect(other, 'event');
+  const states = await collect(a, 'state');
   for (let i = 1; i <= 3; i++) await a.publish('event', { event: 'e', i }, Date.now() * 1000, true);
   const redisEpoch = (await a.position('event')).epoch;
   await until(() => got.length === 3 && otherGot.length === 3, 'deliveries');
 
   await redis.stop('SIGKILL');
   await until(() => events.some((e) => e.type === 'breaker' && e.to === 'open'), 'breaker open');
-  const local = [];
-  for (let i = 4; i <= 6; i++) local.push(await a.publish('event', { event: 'local', i }, Date.now() * 1000, true));
-  assert.deepEqual(seqs(local), [4, 5, 6], 'local sequences continue');
-  assert.ok(local.every((m) => m.epoch !== redisEpoch), 'under a local epoch');
-  assert.deepEqual(seqs(got), [1, 2, 3, 4, 5, 6], 'delivered to the local hub');
-  const pos = await a.position('event');
-  assert.deepEqual(pos, { epoch: local[0]!.epoch, latest: 6 });
-  const resumeLocal = await a.history('event', 4, local[0]!.epoch, 100);
-  assert.deepEqual({ rec: resumeLocal.recovered, s: seqs(resumeLocal.messages) }, { rec: true, s: [5, 6] });
-  assert.equal((await a.history('event', 2, redisEpoch, 100)).recovered, false, 'cannot prove 3..6 to a client of the Redis epoch');
+  const queued = [];
+  for (let i = 4; i <= 6; i++) queued.push(await a.publish('event', { event: 'outbox', i }, Date.now() * 1000, true));
+  assert.deepEqual(queued.map((m) => [m.queued, m.sequence]), [[true, 0], [true, 0], [true, 0]], 'queued, not sequenced');
+  assert.equal(a.outboxLength, 3);
+  assert.equal(got.length, 3, 'nothing delivered with a provisional sequence');
+  assert.deepEqual(await a.position('event'), { epoch: redisEpoch, latest: 3 });
+  assert.equal((await a.history('event', 3, redisEpoch, 100)).recovered, true, 'a client at the head is still in step');
+  // Latest-value streams keep the local table live.
+  const st = await a.publish('state', { balls: [] }, Date.now() * 1000, false);
+  assert.notEqual(st.queued, true);
+  await until(() => states.length === 1, 'local state delivery');
   assert.equal(a.health().status, 'degraded');
+  assert.equal((a.health().details as { outbox: number }).outbox, 3);
 
   const t0 = Date.now();
   await redis.restart();
   await until(() => events.some((e) => e.type === 'breaker' && e.to === 'closed'), 'breaker closed', 5000);
   const healMs = Date.now() - t0;
-  assert.ok(healMs < 1500, `healed ${healMs} ms after Redis came back (bound 1500 ms)`);
+  assert.ok(healMs < 2500, `healed ${healMs} ms after Redis came back (bound 2500 ms, including the settle delay)`);
+  await until(() => got.length === 6 && otherGot.length === 6, 'the outbox delivered on both nodes');
+  for (const g of [got, otherGot]) {
+    assert.deepEqual(seqs(g), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(g.slice(3).map((m) => [m.epoch, m.data.i]), [[redisEpoch, 4], [redisEpoch, 5], [redisEpoch, 6]]);
+  }
   const m = await a.publish('event', { event: 'back' }, Date.now() * 1000, true);
-  assert.ok(m.sequence > 6, `sequence ${m.sequence} > local 6`);
-  assert.notEqual(m.epoch, redisEpoch);
-  assert.notEqual(m.epoch, local[0]!.epoch);
-  await until(() => got.length === 7 && otherGot.length === 4, 'delivery on both nodes after recovery');
-  assert.equal(got[6]!.sequence, m.sequence);
-  assert.equal(otherGot[3]!.sequence, m.sequence, 'the other node follows the new epoch');
+  assert.deepEqual([m.sequence, m.epoch], [7, redisEpoch]);
+  const resumed = await other.history('event', 3, redisEpoch, 100);
+  assert.deepEqual({ rec: resumed.recovered, s: seqs(resumed.messages) }, { rec: true, s: [4, 5, 6, 7] }, 'the outage is resumable from the other node');
+  assert.equal(a.outboxLength, 0);
+  assert.equal(a.stats.outboxFlushed, 3);
   assert.equal(a.health().status, 'healthy');
+});
+
+test('a full outbox refuses the publish with UNAVAILABLE (never drops silently)', { skip }, async () => {
+  const a = await node('outbox-full:', undefined, { outboxMaxMessages: 2 });
+  await a.publish('alert', { level: 'info', message: 'x' }, Date.now() * 1000, true);
+  a.breaker.transition('open');
+  await a.publish('alert', { level: 'info', message: '1' }, Date.now() * 1000, true);
+  await a.publish('alert', { level: 'info', message: '2' }, Date.now() * 1000, true);
+  await assert.rejects(a.publish('alert', { level: 'info', message: '3' }, Date.now() * 1000, true), /outbox is full/);
+  assert.equal(a.stats.outboxRejected, 1);
 });
