@@ -56,6 +56,12 @@ export const Table = Type.Object(
     height: Num('metres, short rail'),
     pockets: Type.Array(Pocket),
     corners: Type.Optional(Type.Array(Point)),
+    /**
+     * Whether positions are measured through a camera calibration (`calibration` then holds the
+     * pixel -> table homography and the image size they were measured with); false for a table
+     * geometry without one (simulator, replay without calibration).
+     */
+    calibrated: Type.Optional(Type.Boolean()),
     calibration: Type.Optional(Type.Unknown()),
   },
   Open,

@@ -33,7 +33,7 @@ import { transcodeFrame } from './video/frame-quality.js';
 import { createPipeline, type Pipeline } from './pipeline/index.js';
 import { registerVideoRoutes } from './video/routes.js';
 import { overlayFromState, type OverlayState } from './video/overlay.js';
-import { invert3 } from '@tablecast/vision';
+import { CalibrationFollower } from './calibration-follower.js';
 import { Cluster } from './cluster/cluster.js';
 import type { RedisBroker } from './cluster/broker-redis.js';
 import { createAuth, type AuthService } from './auth/index.js';
@@ -121,10 +121,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   // publish API keys -> publisher); other modules may still replace them before listen().
   const auth = createAuth(config, registry);
   const broker = await createBroker(config, nodeId);
+  // pixels_4k follows the calibration each state carries (calibration-follower.ts).
   const hub: Hub = new Hub({
     broker, metrics, historyLimit: config.history.max_messages, frameTranscoder: transcodeFrame,
+    observe: (m) => calibration.observe(m),
     authorizer: { canSubscribe: (s, stream) => ext.authorizer.canSubscribe(s, stream), canPublish: (s, stream) => ext.authorizer.canPublish(s, stream) },
   });
+  const calibration = new CalibrationFollower(hub);
   const ext: ServerExtensions = { authenticator: auth, authorizer: auth, publishGuard: auth.publishGuard, adminGuard: auth.adminGuard };
   const gateway = new Gateway({
     config, hub, metrics, serverVersion: SERVER_VERSION, nodeId,
@@ -181,7 +184,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       await app.close();
       await broker.close();
       metrics.close();
-      clearInterval(calibrationTimer);
     },
   };
 
@@ -214,14 +216,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     })
     : null;
   if (cluster) components.set('cluster', () => cluster.health());
-  // Keep the hub's pixels_4k mapping in step with the source's calibration.
-  const calibrationTimer = setInterval(() => {
-    const c = pipeline?.calibration();
-    if (c) {
-      hub.setCalibration({ width: c.width, height: c.height }, tableToImage(c.homography), c.imageWidth && c.imageHeight ? { width: c.imageWidth, height: c.imageHeight } : null);
-    }
-  }, 1000);
-  calibrationTimer.unref();
 
   const ctx: RouteContext = {
     config, hub, gateway, metrics, registry, frames, version: SERVER_VERSION, nodeId, startedAtMs: Date.now(), components, system,
@@ -248,16 +242,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const video = await registerVideo(app, frames, () => pipeline);
   if (config.server.serve_web) await webRoutes(app);
   return server;
-}
-
-/** The homography the source reports maps pixels -> table; the 4K mapping needs its inverse. */
-function tableToImage(pixelToTable: number[] | undefined): number[] | null {
-  if (!pixelToTable || pixelToTable.length !== 9) return null;
-  try {
-    return invert3(pixelToTable);
-  } catch {
-    return null;
-  }
 }
 
 function loadPipeline(server: TablecastServer, log: Logger, registry: client.Registry, cluster: Cluster | null): Pipeline {

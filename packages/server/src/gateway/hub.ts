@@ -130,7 +130,8 @@ export function payloadIssue(v: unknown, limit: number): PayloadIssue | null {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const child: unknown = v[i];
-      if (typeof child === 'string' || typeof child === 'boolean' || child === null) continue;
+      // The common leaves are settled here, without a call (this runs on every 30 Hz state).
+      if (typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && Number.isFinite(child))) continue;
       const inner = child === undefined ? { keys: [], problem: 'undefined in an array (JSON sends null)' } : payloadIssue(child, limit - 1);
       if (inner) {
         inner.keys.unshift(String(i));
@@ -143,7 +144,7 @@ export function payloadIssue(v: unknown, limit: number): PayloadIssue | null {
   for (const k in o) {
     if (!Object.hasOwn(o, k)) continue;
     const child = o[k];
-    if (child === undefined || typeof child === 'string' || typeof child === 'boolean' || child === null) continue;
+    if (child === undefined || typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && Number.isFinite(child))) continue;
     const inner = payloadIssue(child, limit - 1);
     if (inner) {
       inner.keys.unshift(k);
@@ -188,6 +189,12 @@ export interface HubOptions {
   frameTranscoder?: FrameTranscoder;
   /** Whether in-process publishes are schema-validated (REST and publisher connections always are). */
   validateInProcess?: boolean;
+  /**
+   * Called with every message before it is rendered for this node's subscribers, so the
+   * application can keep the transform context in step with the messages themselves (the table
+   * calibration a `state` carries, for `coordinates: pixels_4k`): see {@link Hub.setCalibration}.
+   */
+  observe?: (m: BrokerMessage) => void;
 }
 
 /** The subscription registry and fan-out engine. Implements {@link StreamPublisher}. */
@@ -232,7 +239,12 @@ export class Hub implements StreamPublisher {
     }
     this.options.metrics.stream(canonical).published++;
     if (m.queued) return { stream: canonical, sequence: 0, timestamp: formatTimestamp(m.timestampMicros), queued: true };
-    if (DELIVERY_CLASS[canonical] === 'latest') this.lastValue.set(canonical, m);
+    if (DELIVERY_CLASS[canonical] === 'latest') {
+      // Observed here too: with no subscriber yet there is no fan-out, and the first subscriber
+      // gets this value rendered with the context it implies.
+      this.options.observe?.(m);
+      this.lastValue.set(canonical, m);
+    }
     return { stream: canonical, sequence: m.sequence, timestamp: formatTimestamp(m.timestampMicros) };
   }
 
@@ -271,6 +283,7 @@ export class Hub implements StreamPublisher {
 
   /** Delivers one sequenced message (or a sequence-0 notice) to every local subscriber of its stream. */
   fanOut(m: BrokerMessage): void {
+    this.options.observe?.(m);
     if (m.sequence > 0 && DELIVERY_CLASS[m.stream] === 'latest') this.lastValue.set(m.stream, m);
     const variants = this.variants.get(m.stream);
     if (!variants || variants.size === 0) return;

@@ -244,6 +244,7 @@ export function tablePayload(t: DetectedTable): WireTable {
       { x: t.width, y: t.height },
       { x: 0, y: t.height },
     ],
+    calibrated: Boolean(t.homography),
     calibration: t.homography
       ? { homography: t.homography, corners_px: t.cornersPx ?? null, image_width: t.imageWidth ?? null, image_height: t.imageHeight ?? null }
       : null,
