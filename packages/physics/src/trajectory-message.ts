@@ -18,6 +18,8 @@ export const CONFIDENCE_DECAY = 0.85;
  *   ball_cushion (ball2_id null, angle = incidence from the normal), ball_pocket (ball2_id null,
  *   angle = heading); time in s after the strike, position = centre of ball1 (m).
  * - pocketed, calculation_time_ms, line_count, collision_count.
+ * - confidence: of the prediction as a whole, the confidence of the cue ball's last segment (the
+ *   least certain part of the shot; 1 when there is no line), as the original's clients read it.
  */
 export function predictionToTrajectory(prediction: Prediction): TrajectoryPayload {
   const lines: TrajectoryLine[] = [];
@@ -62,5 +64,13 @@ export function predictionToTrajectory(prediction: Prediction): TrajectoryPayloa
     calculation_time_ms: prediction.calculationTimeMs,
     line_count: lines.length,
     collision_count: collisions.length,
+    confidence: shotConfidence(lines, prediction.cueBallId),
   };
+}
+
+/** The lowest segment confidence of the cue ball's path (its last segment), or 1 without one. */
+function shotConfidence(lines: readonly TrajectoryLine[], cueBallId: string): number {
+  let min = 1;
+  for (const l of lines) if (l.ball_id === cueBallId && typeof l.confidence === 'number' && l.confidence < min) min = l.confidence;
+  return min;
 }

@@ -37,7 +37,7 @@ export const Filters = Type.Object(
     quality: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')])),
     aggregation_window_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
     sample_rate: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'send every n-th message' })),
-    coordinates: Type.Optional(Type.Union([Type.Literal('table_m'), Type.Literal('pixels_4k')])),
+    coordinates: Type.Optional(Type.Union([Type.Literal('table_m'), Type.Literal('pixels_4k'), Type.Literal('pixels')])),
   },
   { additionalProperties: false },
 );

@@ -41,6 +41,8 @@ export const Cue = Type.Object(
   {
     detected: Type.Boolean(),
     tip_position: Type.Optional(Position),
+    /** The cue tip again, under the name the original system's clients read. */
+    position: Type.Optional(Position),
     angle: Type.Optional(Num('degrees, direction the cue points (the shot direction), 0 = +x, counter-clockwise towards +y')),
     length: Type.Optional(Num('metres')),
     confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
@@ -112,6 +114,8 @@ export const TrajectoryPayload = Type.Object(
     calculation_time_ms: Type.Optional(Type.Number()),
     line_count: Type.Optional(Type.Integer()),
     collision_count: Type.Optional(Type.Integer()),
+    /** Confidence of the prediction as a whole, 0..1 (the cue ball path's least certain segment). */
+    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   },
   Open,
 );

@@ -45,6 +45,8 @@ export const SubscribedData = Type.Object({
   recovered: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
   epochs: Type.Optional(Type.Record(Type.String(), Type.String())),
   offsets: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  /** **new**: requested streams that were not subscribed (unknown names), each with its error code; the others were. */
+  rejected: Type.Optional(Type.Array(Type.Object({ stream: Type.String(), code: Type.String(), message: Type.String() }))),
 });
 export const UnsubscribedData = Type.Object({ streams: Type.Array(Type.String()), all_subscriptions: Type.Array(Type.String()) });
 export const StatusReplyData = Type.Object(

@@ -23,6 +23,9 @@ import { publishRoutes, type PublishGuard } from './http/publish.js';
 import { websocketRoutes, type AdminGuard } from './http/websocket-api.js';
 import { asyncApiRoutes, registerOpenApi } from './http/docs.js';
 import { configRoutes } from './http/config-routes.js';
+import { gameRoutes } from './http/game-routes.js';
+import { RuntimeConfig } from './config/runtime.js';
+import multipart from '@fastify/multipart';
 import { metricsRoute } from './http/metrics-route.js';
 import { webRoutes } from './web-static.js';
 import { enforceRoutePolicies, type PolicedRoute } from './http/route-policy.js';
@@ -32,6 +35,7 @@ import { REDACT_PATHS, serializeRequest } from './logging/redact.js';
 import { transcodeFrame } from './video/frame-quality.js';
 import { createPipeline, type Pipeline } from './pipeline/index.js';
 import { registerVideoRoutes } from './video/routes.js';
+import { FrameStreamPublisher } from './video/frame-stream.js';
 import { overlayFromState, type OverlayState } from './video/overlay.js';
 import { CalibrationFollower } from './calibration-follower.js';
 import { Cluster } from './cluster/cluster.js';
@@ -109,6 +113,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     },
     bodyLimit: Math.max(1024 * 1024, config.websocket.max_payload_bytes * 16),
     forceCloseConnections: true,
+    // `/api/v1/health/` is `/api/v1/health` (the original's clients call both forms).
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const log = app.log as unknown as Logger;
   const registry = new client.Registry();
@@ -120,6 +126,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   // auth/ fills every extension point (with auth disabled it keeps the demo open: anonymous readers,
   // publish API keys -> publisher); other modules may still replace them before listen().
   const auth = createAuth(config, registry);
+  auth.log = log;
   const broker = await createBroker(config, nodeId);
   // pixels_4k follows the calibration each state carries (calibration-follower.ts).
   const hub: Hub = new Hub({
@@ -180,6 +187,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       channels.close();
       auth.expiry.close();
       video.close();
+      frameStream.close();
       frames.close();
       await app.close();
       await broker.close();
@@ -216,6 +224,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     })
     : null;
   if (cluster) components.set('cluster', () => cluster.health());
+  // The `frame` stream, while anyone subscribes (the leader's frames, cluster-wide subscribers).
+  const frameStream = new FrameStreamPublisher(frames, cluster ? cluster.publisher(hub) : hub, (err) => log.debug({ err }, 'frame not published'));
 
   const ctx: RouteContext = {
     config, hub, gateway, metrics, registry, frames, version: SERVER_VERSION, nodeId, startedAtMs: Date.now(), components, system,
@@ -230,14 +240,20 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   auth.registerHttpHook(app);
   const routes = enforceRoutePolicies(app, (req, reply) => ext.adminGuard(req, reply));
   registerNotFound(app);
-  await app.register(cors, { origin: config.server.cors_origins.includes('*') ? true : config.server.cors_origins });
+  await app.register(cors, {
+    origin: config.server.cors_origins.includes('*') ? true : config.server.cors_origins,
+    // PUT is the original's config update; DELETE/PATCH for completeness of a REST API.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+  });
+  await app.register(multipart, { limits: { fileSize: 1024 * 1024, files: 1 } });
   await registerOpenApi(app, ctx);
   await healthRoutes(app, ctx);
   await websocketRoutes(app, ctx);
   await publishRoutes(app, ctx, (req, stream) => ext.publishGuard(req, stream));
   await channelRoutes(app, channels);
   await asyncApiRoutes(app, ctx);
-  await configRoutes(app, ctx);
+  await configRoutes(app, ctx, new RuntimeConfig(config));
+  await gameRoutes(app, ctx);
   await metricsRoute(app, ctx);
   const video = await registerVideo(app, frames, () => pipeline);
   if (config.server.serve_web) await webRoutes(app);

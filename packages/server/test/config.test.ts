@@ -28,7 +28,8 @@ test('defaults carry the original values', () => {
   assert.equal(c.integration.circuit_breaker.timeout_s, 30);
   assert.equal(c.server.port, 8000);
   assert.deepEqual(c.server.cors_origins, ['*']);
-  assert.deepEqual(c.websocket.paths, ['/api/v1/ws', '/api/v1/websocket/ws']);
+  assert.deepEqual(c.websocket.paths, ['/api/v1/ws', '/api/v1/websocket/ws', '/ws']);
+  assert.deepEqual(c.websocket.connections_per_ip_paths, ['/api/v1/websocket/ws']);
   assert.equal(c.broker.url, 'memory://');
   assert.deepEqual(c.publish.api_keys, []);
 });

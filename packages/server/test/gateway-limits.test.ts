@@ -38,17 +38,28 @@ test('inbound rate limit: extra messages get RATE_LIMIT; repeated violations clo
   assert.equal(errors.RATE_LIMIT, 3);
 });
 
-test('connections per IP per minute: the connection over the limit is closed with 1008', async () => {
+test('connections per IP per minute on the limited paths: the connection over the limit is closed with 1008; the main path is not limited', async () => {
   const s = await server({ connections_per_ip_per_min: 3 });
+  const path = '/api/v1/websocket/ws'; // the original limited its live-view path only
   for (let i = 0; i < 3; i++) {
-    const c = await client(s);
+    const c = await client(s, {}, { path });
     assert.equal(c.welcome?.type, 'connection');
   }
-  const fourth = await client(s, {}, { allowClose: true });
+  const fourth = await client(s, {}, { path, allowClose: true });
   const info = await fourth.closed;
   assert.equal(info.code, 1008);
   assert.equal(fourth.welcome, undefined, 'no welcome for a refused connection');
   assert.equal(s.server.hub.sessions.size, 3);
+  // Page reloads of the original's clients on /api/v1/ws never hit it.
+  for (let i = 0; i < 6; i++) {
+    const c = await client(s);
+    assert.equal(c.welcome?.type, 'connection', `main-path connection ${i + 1}`);
+  }
+  // The paths are configurable.
+  const all = await server({ connections_per_ip_per_min: 2, connections_per_ip_paths: ['/api/v1/ws'] });
+  await client(all);
+  await client(all);
+  assert.equal((await (await client(all, {}, { allowClose: true })).closed).code, 1008);
 });
 
 test('max payload: a frame over websocket.max_payload_bytes closes 1009; one under it is fine', async () => {

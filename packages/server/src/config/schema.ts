@@ -33,14 +33,18 @@ export const WebSocketSection = Obj({
   rate_limit_per_min: Int(100, 1, 1_000_000, 'inbound messages per connection per minute (RATE_LIMIT)'),
   publisher_rate_limit_per_min: Int(6000, 1, 10_000_000, 'inbound messages per minute for publisher/admin connections'),
   rate_limit_violations_before_close: Int(20, 1, 1_000_000, 'RATE_LIMIT errors before the connection is closed with 1008'),
-  connections_per_ip_per_min: Int(10, 1, 1_000_000, 'new connections per IP per minute; close 1008 above'),
+  connections_per_ip_per_min: Int(10, 1, 1_000_000, 'new connections per IP per minute on connections_per_ip_paths; close 1008 above'),
+  connections_per_ip_paths: Type.Array(Type.String(), {
+    default: ['/api/v1/websocket/ws'],
+    description: 'paths the per-IP connection rate applies to (as the original: its live-view path, not the main /api/v1/ws; max_connections bounds every path)',
+  }),
   max_connections: Int(20_000, 1, 1_000_000, 'close 4101 above'),
   compression: Obj({
     enabled: Type.Boolean({ default: false, description: 'negotiate permessage-deflate' }),
     threshold: Int(1024, 0, 16 * 1024 * 1024, 'bytes; smaller messages are not compressed'),
     level: Int(6, 0, 9, 'zlib level'),
   }),
-  paths: Type.Array(Type.String(), { default: ['/api/v1/ws', '/api/v1/websocket/ws'] }),
+  paths: Type.Array(Type.String(), { default: ['/api/v1/ws', '/api/v1/websocket/ws', '/ws'], description: "WebSocket paths of the gateway ('/ws' is the oldest clients' alias)" }),
 });
 
 export const HistorySection = Obj({

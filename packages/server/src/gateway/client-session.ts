@@ -87,6 +87,12 @@ export class ClientSession {
   rateViolations = 0;
   /** Highest acknowledged sequence per reliable stream. */
   readonly acked = new Map<CanonicalStream, number>();
+  /**
+   * The client speaks the original system's forms (its `/api/v1/websocket/ws` or `/ws` path, a
+   * client `timestamp` in the envelope, the single-`stream` subscribe): its subscriptions default to
+   * `coordinates: pixels`, the video-pixel positions the original sent (docs/COMPATIBILITY.md).
+   */
+  legacy = false;
   /** Owner of the client id (client-identity.ts): another owner may not replace this session. */
   owner = '';
   /** Arbitrary attributes (auth principal, groups, user id) set by transports. */

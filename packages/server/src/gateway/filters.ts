@@ -11,7 +11,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ErrorCode, Filters as FiltersSchema, type CanonicalStream, type Filters } from '@tablecast/protocol';
 import { ProtocolError } from './errors.js';
 import { compileConditions, type ConditionPredicate } from './conditions.js';
-import type { TableToPixels } from './coordinates.js';
+import type { PixelSpace, TableToPixels } from './coordinates.js';
 
 const checkFilters = TypeCompiler.Compile(FiltersSchema);
 
@@ -19,6 +19,8 @@ const checkFilters = TypeCompiler.Compile(FiltersSchema);
 export interface TransformContext {
   /** Table metres -> 4K pixels, for `coordinates: pixels_4k`. */
   toPixels4k: TableToPixels;
+  /** Table metres -> the video frames' pixels, for `coordinates: pixels` (coordinates.ts). */
+  toImage: PixelSpace;
 }
 
 /** A content transform; returns null when the message must not be sent (conditions false). */
@@ -72,7 +74,7 @@ export function compileFilters(filters: Filters, stream: CanonicalStream): Compi
     if (filters.min_confidence !== undefined) content.min_confidence = filters.min_confidence;
     if (filters.ball_ids) content.ball_ids = [...filters.ball_ids].map(String).sort();
     if (filters.region) content.region = filters.region;
-    if (filters.coordinates === 'pixels_4k') content.coordinates = 'pixels_4k';
+    if (filters.coordinates === 'pixels_4k' || filters.coordinates === 'pixels') content.coordinates = filters.coordinates;
   }
   if (filters.include_fields) content.include_fields = [...filters.include_fields].sort();
   if (filters.exclude_fields) content.exclude_fields = [...filters.exclude_fields].sort();
@@ -88,7 +90,10 @@ export function compileFilters(filters: Filters, stream: CanonicalStream): Compi
   if (ballStream && (content.min_confidence !== undefined || content.ball_ids || content.region)) {
     steps.push(stream === 'state' ? stateBallFilter(filters) : trajectoryBallFilter(filters));
   }
-  if (ballStream && content.coordinates) steps.push(stream === 'state' ? statePixels : trajectoryPixels);
+  if (ballStream && content.coordinates) {
+    const space = content.coordinates === 'pixels' ? imageSpace : fourKSpace;
+    steps.push(stream === 'state' ? statePixels(space, content.coordinates as string) : trajectoryPixels(space, content.coordinates as string));
+  }
   if (filters.include_fields || filters.exclude_fields) steps.push(fieldFilter(filters.include_fields, filters.exclude_fields));
 
   const transform: DataTransform | null =
@@ -168,42 +173,69 @@ function trajectoryBallFilter(f: Filters): DataTransform {
   };
 }
 
-function mapPos(p: unknown, ctx: TransformContext): unknown {
+/** Which pixel space of the context a transform maps into. */
+type SpaceOf = (ctx: TransformContext) => PixelSpace;
+const ONE: [number, number] = [1, 1];
+const fourKSpace: SpaceOf = (ctx) => ({ map: ctx.toPixels4k, scale: ONE });
+const imageSpace: SpaceOf = (ctx) => ctx.toImage;
+
+function mapPos(p: unknown, s: PixelSpace): unknown {
   if (!p || typeof p !== 'object') return p;
   const q = p as Pt;
   if (typeof q.x !== 'number' || typeof q.y !== 'number') return p;
-  const m = ctx.toPixels4k(q.x, q.y);
-  return { ...q, x: m.x, y: m.y, scale: [1, 1] };
+  const m = s.map(q.x, q.y);
+  return { ...q, x: m.x, y: m.y, scale: s.scale };
 }
 
-function mapVel(pos: unknown, vel: unknown, ctx: TransformContext): unknown {
+function mapVel(pos: unknown, vel: unknown, s: PixelSpace): unknown {
   if (!pos || !vel || typeof pos !== 'object' || typeof vel !== 'object') return vel;
   const p = pos as Pt;
   const v = vel as Pt;
-  const a = ctx.toPixels4k(p.x, p.y);
-  const b = ctx.toPixels4k(p.x + v.x, p.y + v.y);
-  return { ...v, x: b.x - a.x, y: b.y - a.y, scale: [1, 1] };
+  const a = s.map(p.x, p.y);
+  const b = s.map(p.x + v.x, p.y + v.y);
+  return { ...v, x: b.x - a.x, y: b.y - a.y, scale: s.scale };
 }
 
-const statePixels: DataTransform = (d, ctx) => {
-  const balls = Array.isArray(d.balls)
-    ? (d.balls as Record<string, unknown>[]).map((b) => ({
-        ...b,
-        position: mapPos(b.position, ctx),
-        velocity: mapVel(b.position, b.velocity, ctx),
-        coordinates: 'pixels_4k',
-      }))
-    : d.balls;
-  const cue = d.cue && typeof d.cue === 'object' ? { ...(d.cue as Record<string, unknown>), tip_position: mapPos((d.cue as Record<string, unknown>).tip_position, ctx) } : d.cue;
-  return { ...d, balls, cue, coordinates: 'pixels_4k' };
-};
+/** A radius in metres at `pos` in pixels (the mean of the two axes' local scale). */
+function mapRadius(pos: unknown, r: unknown, s: PixelSpace): unknown {
+  if (typeof r !== 'number' || !pos || typeof pos !== 'object') return r;
+  const p = pos as Pt;
+  if (typeof p.x !== 'number' || typeof p.y !== 'number') return r;
+  const a = s.map(p.x, p.y);
+  const bx = s.map(p.x + r, p.y);
+  const by = s.map(p.x, p.y + r);
+  return (Math.hypot(bx.x - a.x, bx.y - a.y) + Math.hypot(by.x - a.x, by.y - a.y)) / 2;
+}
 
-const trajectoryPixels: DataTransform = (d, ctx) => ({
-  ...d,
-  lines: ((d.lines as Record<string, unknown>[] | undefined) ?? []).map((l) => ({ ...l, start: mapPos(l.start, ctx), end: mapPos(l.end, ctx) })),
-  collisions: ((d.collisions as Record<string, unknown>[] | undefined) ?? []).map((c) => ({ ...c, position: mapPos(c.position, ctx) })),
-  coordinates: 'pixels_4k',
-});
+function statePixels(spaceOf: SpaceOf, name: string): DataTransform {
+  return (d, ctx) => {
+    const s = spaceOf(ctx);
+    const balls = Array.isArray(d.balls)
+      ? (d.balls as Record<string, unknown>[]).map((b) => ({
+          ...b,
+          position: mapPos(b.position, s),
+          velocity: mapVel(b.position, b.velocity, s),
+          radius: mapRadius(b.position, b.radius, s),
+          coordinates: name,
+        }))
+      : d.balls;
+    const c = d.cue && typeof d.cue === 'object' ? (d.cue as Record<string, unknown>) : null;
+    const cue = c ? { ...c, tip_position: mapPos(c.tip_position, s), ...(c.position ? { position: mapPos(c.position, s) } : {}) } : d.cue;
+    return { ...d, balls, cue, coordinates: name };
+  };
+}
+
+function trajectoryPixels(spaceOf: SpaceOf, name: string): DataTransform {
+  return (d, ctx) => {
+    const s = spaceOf(ctx);
+    return {
+      ...d,
+      lines: ((d.lines as Record<string, unknown>[] | undefined) ?? []).map((l) => ({ ...l, start: mapPos(l.start, s), end: mapPos(l.end, s) })),
+      collisions: ((d.collisions as Record<string, unknown>[] | undefined) ?? []).map((c) => ({ ...c, position: mapPos(c.position, s) })),
+      coordinates: name,
+    };
+  };
+}
 
 function fieldFilter(include: string[] | undefined, exclude: string[] | undefined): DataTransform {
   const inc = include ? new Set(include) : null;

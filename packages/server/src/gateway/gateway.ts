@@ -23,6 +23,9 @@ import { identityOf } from './client-identity.js';
 
 const CLIENT_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
+/** Paths only the original system's clients use (its live view's, and the oldest `/ws`). */
+const LEGACY_PATHS: ReadonlySet<string> = new Set(['/api/v1/websocket/ws', '/ws']);
+
 /** Gateway dependencies. */
 export interface GatewayOptions {
   config: Config;
@@ -44,6 +47,7 @@ export class Gateway {
   private readonly timer: NodeJS.Timeout;
   private accepting = true;
   private readonly hooks: SessionHooks;
+  private readonly rateLimitedPaths: ReadonlySet<string>;
 
   constructor(private readonly opts: GatewayOptions) {
     const ws = opts.config.websocket;
@@ -57,6 +61,7 @@ export class Gateway {
     });
     this.handler = new MessageHandler(opts.hub);
     this.perIp = new KeyedSlidingWindow(ws.connections_per_ip_per_min, 60_000);
+    this.rateLimitedPaths = new Set(ws.connections_per_ip_paths);
     const metrics = opts.metrics;
     this.hooks = {
       onSent: (_s, m, bytes) => metrics.sent(m.stream ?? m.type, 1, bytes),
@@ -93,7 +98,8 @@ export class Gateway {
       this.opts.metrics.closesByCode.set(code, (this.opts.metrics.closesByCode.get(code) ?? 0) + 1);
       ws.close(code, clampCloseReason(reason));
     };
-    if (!this.perIp.take(ip)) return refuse(CloseCode.POLICY_VIOLATION, 'too many connections from this address per minute');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    if (this.rateLimitedPaths.has(path) && !this.perIp.take(ip)) return refuse(CloseCode.POLICY_VIOLATION, 'too many connections from this address per minute');
     if (this.size >= cfg.websocket.max_connections) return refuse(CloseCode.TOO_MANY_CONNECTIONS, 'server at its connection limit');
     const origin = req.headers.origin;
     if (origin && !cfg.server.cors_origins.includes('*') && !cfg.server.cors_origins.includes(origin)) {
@@ -125,6 +131,7 @@ export class Gateway {
       compressThreshold: cfg.websocket.compression.threshold,
     }, this.hooks);
     session.owner = identity.owner;
+    session.legacy = LEGACY_PATHS.has(path);
     for (const [k, v] of Object.entries(auth.attributes)) session.attributes.set(k, v);
     session.attributes.set('channel', channel);
     const saved = this.resumeOffsets.get(id);

@@ -18,7 +18,7 @@ import {
 import type { Broker, BrokerMessage } from './broker.js';
 import type { ClientSession, RawSocket, WriteBatch } from './client-session.js';
 import { compileFilters, validateFilters, type CompiledFilters, type TransformContext } from './filters.js';
-import { tableToPixels4k } from './coordinates.js';
+import { tableToImagePixels, tableToPixels4k } from './coordinates.js';
 import { ProtocolError, PublishError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import { OutboundMessage, type Encoding } from './outbound.js';
@@ -203,7 +203,7 @@ export class Hub implements StreamPublisher {
   private readonly variants = new Map<CanonicalStream, Map<string, Variant>>();
   private readonly brokerSubscribed = new Set<CanonicalStream>();
   private readonly lastValue = new Map<CanonicalStream, BrokerMessage>();
-  private ctx: TransformContext = { toPixels4k: tableToPixels4k({ width: 2.54, height: 1.27 }) };
+  private ctx: TransformContext = { toPixels4k: tableToPixels4k({ width: 2.54, height: 1.27 }), toImage: tableToImagePixels({ width: 2.54, height: 1.27 }) };
   authorizer: StreamAuthorizer;
   /** Extra client message types by `type`, consulted by the message handler (channels: join_group, leave_group). */
   readonly messageExtensions = new Map<string, ClientMessageExtension>();
@@ -221,7 +221,7 @@ export class Hub implements StreamPublisher {
    * @param homography 3x3 row-major table metres -> image pixels, or null for a linear mapping
    */
   setCalibration(table: { width: number; height: number }, homography?: number[] | null, imageSize?: { width: number; height: number } | null): void {
-    this.ctx = { toPixels4k: tableToPixels4k(table, homography, imageSize) };
+    this.ctx = { toPixels4k: tableToPixels4k(table, homography, imageSize), toImage: tableToImagePixels(table, homography, imageSize) };
   }
 
   /** {@inheritDoc StreamPublisher.publish} */
@@ -255,6 +255,11 @@ export class Hub implements StreamPublisher {
   async publishValidated(stream: CanonicalStream, data: Record<string, unknown>): Promise<PublishResult> {
     validatePayload(stream, data);
     return this.publish(stream, data);
+  }
+
+  /** The newest message of a latest-value stream this node has (published or received), or null. */
+  latest(stream: CanonicalStream): BrokerMessage | null {
+    return this.lastValue.get(canonicalStream(stream)) ?? null;
   }
 
   /** {@inheritDoc StreamPublisher.subscriberCount} */
@@ -349,11 +354,13 @@ export class Hub implements StreamPublisher {
     epochs: Record<string, string> = {},
   ): Promise<{ reply: SubscribedData; deliver: () => void }> {
     const invalid = streams.filter((s) => !isStreamName(s));
-    if (invalid.length > 0) {
+    // Known streams are subscribed and unknown ones listed in `rejected` (as the original did);
+    // a request of unknown streams only is an error.
+    if (invalid.length === streams.length) {
       throw new ProtocolError(ErrorCode.INVALID_STREAM, `unknown stream(s): ${invalid.join(', ')}`, { streams: invalid });
     }
     const filters: Filters = validateFilters(rawFilters);
-    const names = [...new Set(streams)] as (typeof streams[number])[];
+    const names = [...new Set(streams.filter((s) => isStreamName(s)))];
     const compiled = names.map((name) => {
       const stream = canonicalStream(name as Parameters<typeof canonicalStream>[0]);
       if (!this.authorizer.canSubscribe(session, stream)) {
@@ -404,6 +411,7 @@ export class Hub implements StreamPublisher {
       offsets,
     };
     if (Object.keys(recovered).length > 0) reply.recovered = recovered;
+    if (invalid.length > 0) reply.rejected = [...new Set(invalid)].map((stream) => ({ stream, code: ErrorCode.INVALID_STREAM, message: `unknown stream "${stream}"` }));
     // The caller sends the reply first, then calls deliver() (recovered history, latest values).
     return { reply, deliver: () => followUps.forEach((fn) => fn()) };
   }

@@ -63,7 +63,17 @@ export class MessageHandler {
       this.hub.replyError(session, ErrorCode.INVALID_MESSAGE, 'a message is an object with a string "type"');
       return;
     }
-    const { type, data } = msg as { type: string; data?: unknown };
+    const { type } = msg as { type: string };
+    let { data } = msg as { data?: unknown };
+    // The original system's clients: their envelope carries a client `timestamp` beside `type`, and
+    // the oldest subscribe with one top-level `stream`. Such a connection gets the original's
+    // defaults (positions in video pixels, see ClientSession.legacy).
+    const top = msg as { timestamp?: unknown; stream?: unknown };
+    if (typeof top.timestamp === 'string') session.legacy = true;
+    if ((type === 'subscribe' || type === 'unsubscribe') && data === undefined && typeof top.stream === 'string') {
+      session.legacy = true;
+      data = { streams: [top.stream] };
+    }
     try {
       await this.dispatch(session, type, data ?? {});
     } catch (err) {
@@ -95,7 +105,8 @@ export class MessageHandler {
           if (bad.path.startsWith('data.filters')) throw new ProtocolError(ErrorCode.INVALID_FILTER, `${bad.path}: ${bad.message}`, { path: bad.path });
           throw invalid(ErrorCode.INVALID_SUBSCRIBE_FORMAT, 'subscribe data must be {streams: string[], filters?, since?}', bad);
         }
-        const { reply, deliver } = await this.hub.subscribe(session, data.streams, data.filters, data.since, data.epoch);
+        const filters = session.legacy && (data.filters?.coordinates === undefined) ? { ...data.filters, coordinates: 'pixels' as const } : data.filters;
+        const { reply, deliver } = await this.hub.subscribe(session, data.streams, filters, data.since, data.epoch);
         this.hub.reply(session, 'subscribed', reply);
         deliver();
         return;

@@ -1,7 +1,11 @@
 /**
- * Health endpoints (PROTOCOL section 8): /health, /health/live, /health/ready.
+ * Health endpoints (PROTOCOL section 8): /health, /health/live, /health/ready, and the original's
+ * /health/version and /health/metrics (docs/COMPATIBILITY.md).
  */
+import { statfsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { PROTOCOL_VERSION } from '@tablecast/protocol';
 import type { ComponentHealth, RouteContext } from './context.js';
 
 /** Overall health from the components: unhealthy if any is, else degraded if any is. */
@@ -17,6 +21,11 @@ export function overallHealth(ctx: RouteContext): { status: ComponentHealth['sta
       components[name] = { status: 'unhealthy', error: (err as Error).message };
     }
   }
+  // The original's component shape: a name, a message and when it was checked, beside our details.
+  const now = new Date().toISOString();
+  for (const [name, c] of Object.entries(components)) {
+    components[name] = { ...c, name, message: typeof c.message === 'string' ? c.message : `${name} ${c.status}`, last_check: now };
+  }
   const list = Object.values(components).map((c) => c.status);
   const status = list.includes('unhealthy') ? 'unhealthy' : list.includes('degraded') ? 'degraded' : 'healthy';
   return { status, components };
@@ -26,7 +35,7 @@ export function overallHealth(ctx: RouteContext): { status: ComponentHealth['sta
 export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const body = () => {
     const h = overallHealth(ctx);
-    return { status: h.status, uptime: (Date.now() - ctx.startedAtMs) / 1000, version: ctx.version, node_id: ctx.nodeId, components: h.components };
+    return { status: h.status, timestamp: new Date().toISOString(), uptime: (Date.now() - ctx.startedAtMs) / 1000, version: ctx.version, node_id: ctx.nodeId, components: h.components };
   };
   const tags = ['health'];
   app.get('/api/v1/health', { config: { policy: 'public' }, schema: { tags, summary: 'Overall health with components' } }, async () => body());
@@ -36,9 +45,45 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     version: ctx.version,
     components: {},
   }));
+  app.get('/api/v1/health/version', { config: { policy: 'public' }, schema: { tags, summary: 'Version and capabilities (the original shape)' } }, async () => ({
+    version: ctx.version,
+    api_version: 'v1',
+    protocol_version: PROTOCOL_VERSION,
+    build_date: new Date(ctx.startedAtMs).toISOString(),
+    git_commit: null,
+    capabilities: {
+      vision_processing: true, projector_support: true, calibration_modes: ['auto', 'corners'], game_types: ['eight_ball'],
+      export_formats: ['json'], max_concurrent_sessions: ctx.config.websocket.max_connections,
+    },
+    supported_clients: ['tablecast-sdk', 'billiards-trainer web', 'billiards-trainer projector'],
+  }));
+  app.get('/api/v1/health/metrics', { config: { policy: 'public' }, schema: { tags, summary: 'System metrics (the original shape)' } }, async () => {
+    const cpu = process.cpuUsage();
+    const upS = Math.max(1e-3, (Date.now() - ctx.startedAtMs) / 1000);
+    const mem = process.memoryUsage();
+    const lat = ctx.metrics.latency.summary();
+    return {
+      cpu_usage: Math.min(100, Math.round(((cpu.user + cpu.system) / 1e6 / upS) * 1000) / 10),
+      memory_usage: Math.min(100, Math.round((mem.rss / totalmem()) * 1000) / 10),
+      memory_rss_mb: Math.round(mem.rss / 2 ** 20),
+      disk_usage: diskUsagePercent(),
+      websocket_connections: ctx.gateway.size,
+      average_response_time: lat.average_ms,
+    };
+  });
   app.get('/api/v1/health/ready', { config: { policy: 'public' }, schema: { tags, summary: 'Readiness: 503 when unhealthy' } }, async (_req, reply) => {
     const b = body();
     if (b.status === 'unhealthy') reply.code(503);
     return b;
   });
+}
+
+/** Used share of the file system holding the working directory, percent (null when unknown). */
+function diskUsagePercent(): number | null {
+  try {
+    const f = statfsSync(process.cwd());
+    return f.blocks > 0 ? Math.round(((f.blocks - f.bfree) / f.blocks) * 1000) / 10 : null;
+  } catch {
+    return null;
+  }
 }

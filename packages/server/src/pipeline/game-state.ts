@@ -219,9 +219,12 @@ function round(v: number, digits = 5): number {
 /** The wire `cue` (null when no cue is detected). */
 export function cuePayload(c: DetectedCue | null): WireCue | null {
   if (!c) return null;
+  const tip = { x: round(c.tipX), y: round(c.tipY), scale: [1, 1] as [number, number] };
   return {
     detected: true,
-    tip_position: { x: round(c.tipX), y: round(c.tipY), scale: [1, 1] },
+    // `position` is what the original system's clients read (the cue tip); `tip_position` the same point.
+    position: tip,
+    tip_position: tip,
     angle: round(c.angleDeg, 3),
     length: round(c.length, 4),
     confidence: round(c.confidence, 3),

@@ -6,7 +6,7 @@
  * (`setFrameDemand`) — top-down JPEG frames.
  *
  * Rendering cost: Skia's JPEG encoder needs ~27 ms for 960x540 on the benchmark machine (drawing
- * ~2 ms), so frames are rendered at `frameFps` (default 15) with at most one encode in flight, off
+ * ~2 ms), so frames are rendered at `frameFps` (default 30) with at most one encode in flight, off
  * the worker's JavaScript thread; a finished JPEG rides on the next detection, so detections are
  * never delayed by the encoder (the video frame is thus up to one frame period older than the
  * detection that carries it).
@@ -15,7 +15,7 @@
  * Extra options (`options.extra`): `maxShotsPerRack` (default 12), `paceFactor` (default 1),
  * `frameWidth`/`frameHeight` (default 960x540), `noiseM` (default 0.0015), `missRate` (default 0.01),
  * `timeScale` (virtual seconds per real second, default 1; tests and demos use > 1), `frameFps`
- * (JPEG frames per second, default 15, at most `fps`).
+ * (JPEG frames per second, default 30, at most `fps`).
  */
 import { createTable } from '@tablecast/physics';
 import { nowMicros } from '@tablecast/protocol';
@@ -51,7 +51,7 @@ function extraOf(options: SourceOptions): SimExtra {
     noiseM: num('noiseM', 0.0015),
     missRate: num('missRate', 0.01),
     timeScale: num('timeScale', 1),
-    frameFps: num('frameFps', 15),
+    frameFps: num('frameFps', 30),
   };
 }
 
