@@ -297,10 +297,15 @@ export class Hub implements StreamPublisher {
         const transcode = this.options.frameTranscoder;
         const quality = variant.filters.quality;
         variant.then(async () => {
-          const out = variant.render(m, this.ctx);
-          if (!out) return;
-          const data = await transcode(out.data as Record<string, unknown>, quality).catch(() => out.data as Record<string, unknown>);
-          this.deliver(variant, new OutboundMessage(out.type, m.stream, m.sequence, out.timestamp, m.timestampMicros, data));
+          try {
+            const out = variant.render(m, this.ctx);
+            if (!out) return;
+            const data = await transcode(out.data as Record<string, unknown>, quality).catch(() => out.data as Record<string, unknown>);
+            this.deliver(variant, new OutboundMessage(out.type, m.stream, m.sequence, out.timestamp, m.timestampMicros, data));
+          } catch {
+            // As on the plain path: counted, and never a rejection nobody handles.
+            this.options.metrics.failedSends++;
+          }
         });
         continue;
       }
@@ -373,7 +378,11 @@ export class Hub implements StreamPublisher {
     const epochOut: Record<string, string> = {};
     const offsets: Record<string, number> = {};
     const followUps: (() => void)[] = [];
+    // The session can close while a broker read below is awaited: it must then not be registered
+    // for the streams that follow (hub.remove already ran and would never see them).
+    const gone = () => session.closed || this.sessions.get(session.id) !== session;
     for (const { name, stream, filters: f } of compiled) {
+      if (gone()) break;
       const reliable = DELIVERY_CLASS[stream] === 'reliable';
       const sub = new Subscription(session, stream, name, f, reliable);
       this.detach(session, stream);
@@ -403,6 +412,10 @@ export class Hub implements StreamPublisher {
           sub.endRecovery(out ? [out] : []);
         });
       }
+    }
+    if (gone()) {
+      for (const { stream } of compiled) this.detach(session, stream);
+      return { reply: { streams: [], all_subscriptions: [] }, deliver: () => undefined };
     }
     const reply: SubscribedData = {
       streams: compiled.map((c) => c.name),
