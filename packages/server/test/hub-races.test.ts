@@ -22,7 +22,7 @@ class SlowHistoryBroker extends MemoryBroker {
 }
 
 /** A session over a fake transport: a discard-only socket for the pre-framed writes. */
-function fakeSession(id: string, metrics: GatewayMetrics): ClientSession {
+function fakeSession(id: string): ClientSession {
   const socket = new Writable({ write: (_c, _e, cb) => cb() });
   return new ClientSession(id, { _socket: socket, readyState: 1, OPEN: 1, close: () => undefined, terminate: () => undefined } as never, '127.0.0.1', 'json', false,
     { maxQueueBytes: 1 << 20, highWaterBytes: 256 << 10, compressThreshold: 1024 },
@@ -35,7 +35,7 @@ test('a session closed while subscribe awaits the history read leaves no subscri
   const hub = new Hub({ broker, metrics, historyLimit: 100 });
   await hub.publish('alert', { level: 'info', message: 'a', code: 'T' });
   await hub.publish('event', { event: 'e' });
-  const session = fakeSession('leaver', metrics);
+  const session = fakeSession('leaver');
   hub.add(session);
   const pending = hub.subscribe(session, ['alert', 'event'], {}, { alert: 0, event: 0 });
   await new Promise((r) => setTimeout(r, 5));
@@ -61,8 +61,8 @@ test('a subscription that throws on the frame transcoding path is a counted fail
       broker: new MemoryBroker({ maxMessages: 100, maxAgeS: 60 }), metrics, historyLimit: 100,
       frameTranscoder: async (data, quality) => ({ ...data, quality }),
     });
-    const good = fakeSession('good', metrics);
-    const faulty = fakeSession('faulty', metrics);
+    const good = fakeSession('good');
+    const faulty = fakeSession('faulty');
     for (const s of [good, faulty]) {
       hub.add(s);
       (await hub.subscribe(s, ['frame'], { quality: 'low' })).deliver();
