@@ -52,8 +52,9 @@ export function isTerminalCloseCode(code: number): boolean {
 
 /**
  * Whether a client should reconnect after a close with `code`.
- * Terminal codes (4000-4099) and 1008 policy closes from auth never reconnect; 1000 normal closure
- * initiated by the client does not either; everything else reconnects with backoff.
+ * Terminal codes (4000-4099: 4001 unauthorized, 4003 forbidden, 4008 client id in use, 4009
+ * replaced) and 1000 normal closure never reconnect; everything else reconnects with backoff,
+ * including 1008 (a rate limit: the next attempt after the backoff may pass).
  */
 export function shouldReconnect(code: number): boolean {
   if (isTerminalCloseCode(code)) return false;

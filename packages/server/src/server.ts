@@ -137,7 +137,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const calibration = new CalibrationFollower(hub);
   const ext: ServerExtensions = { authenticator: auth, authorizer: auth, publishGuard: auth.publishGuard, adminGuard: auth.adminGuard };
   const gateway = new Gateway({
-    config, hub, metrics, serverVersion: SERVER_VERSION, nodeId,
+    config, hub, metrics, serverVersion: SERVER_VERSION, nodeId, log,
     authenticator: { authenticate: (req, token, channel) => ext.authenticator.authenticate(req, token, channel) },
     onSession: (session, req, channel) => {
       auth.expiry.watch(session);

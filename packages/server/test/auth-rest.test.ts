@@ -80,11 +80,19 @@ test('admin routes: 401 without/with invalid credentials, 403 for non-admin role
   assert.equal((await call(s.url, 'GET', '/api/v1/websocket/health')).status, 200);
 });
 
-test('admin routes are open when auth is off (embedded demo)', async () => {
+test('admin routes answer only loopback clients when auth is off (embedded demo)', async () => {
   const demo = await startAuthServer({});
   servers.push(demo);
   assert.equal((await call(demo.url, 'POST', '/api/v1/websocket/broadcast/alert?message=open')).status, 200);
   assert.equal((await call(demo.url, 'POST', '/api/v1/groups/g/broadcast', undefined, { data: { x: 1 } })).status, 200);
+  // From another address of the venue network (light-my-request sets the peer address; this
+  // machine has no second network to send from): refused, the pipeline keeps running.
+  for (const url of ['/api/v1/websocket/system/stop', '/api/v1/websocket/broadcast/alert?message=x', '/api/v1/stream/video/stop']) {
+    const r = await demo.server.app.inject({ method: 'POST', url, remoteAddress: '192.0.2.10' });
+    assert.equal(r.statusCode, 403, `${url} from 192.0.2.10`);
+    assert.match(r.json<{ error: { message: string } }>().error.message, /loopback/);
+  }
+  assert.equal((await demo.server.app.inject({ method: 'GET', url: '/api/v1/health', remoteAddress: '192.0.2.10' })).statusCode, 200, 'public routes stay public');
   // Publishing always needs credentials.
   assert.equal((await call(demo.url, 'POST', '/api/v1/publish', undefined, { stream: 'detection', data: SAMPLE_PAYLOADS.detection })).status, 401);
   assert.equal((await call(demo.url, 'POST', '/api/v1/publish', { key: KEYS.legacyPublish }, { stream: 'detection', data: SAMPLE_PAYLOADS.detection })).status, 200);

@@ -161,6 +161,13 @@ test('tokens and keys never appear in a log line', async () => {
   if (ws.open) clients.push(ws.client);
   await attempt(s, '/api/v1/ws', 'not-a-key-but-secret-looking');
   await waitFor(() => lines.some((l) => l.includes('/api/v1/publish')), 'the publish request logged');
+  // WebSocket clients coming and going are logged, by client id, address and code.
+  if (ws.open) await ws.client.close();
+  await waitFor(() => lines.some((l) => l.includes('client disconnected')), 'the close logged');
+  const opened = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((o) => o.msg === 'client connected');
+  assert.ok(opened && typeof opened.client_id === 'string' && opened.address === '127.0.0.1' && opened.channel === 'gateway', `connected line: ${JSON.stringify(opened)}`);
+  const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((o) => o.msg === 'connection refused');
+  assert.ok(refused && refused.code === 4001, `refused line: ${JSON.stringify(refused)}`);
   assert.ok(lines.some((l) => l.includes('token=***')), 'the redacted form is logged');
   for (const line of lines) for (const secret of [...secrets, 'not-a-key-but-secret-looking']) assert.ok(!line.includes(secret), `a log line holds a credential: ${line}`);
 });

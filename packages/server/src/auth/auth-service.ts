@@ -212,9 +212,17 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
     return { ok: true };
   };
 
-  /** Admin REST guard: open when auth is disabled; else 401 without valid credentials, 403 without admin. */
+  /**
+   * Admin REST guard. Auth disabled (the embedded demo): loopback clients only (403 for any other
+   * address, so a page on the venue network cannot stop the server); else 401 without valid
+   * credentials, 403 without the admin role.
+   */
   readonly adminGuard: AdminGuard = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!this.auth.enabled) return true;
+    if (!this.auth.enabled) {
+      if (isLoopback(req.socket.remoteAddress)) return true;
+      await reply.code(403).send({ error: { code: ErrorCode.FORBIDDEN, message: 'admin routes answer only loopback clients while auth is disabled (enable auth.enabled to use them remotely)' } });
+      return false;
+    }
     const p = this.requestPrincipal(req);
     const r =
       p.kind === 'none' ? this.restFail(req, 401, 'admin route needs credentials (Authorization: Bearer or X-API-Key)')
@@ -237,6 +245,13 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
 
 function anonymousAttributes(): Record<string, unknown> {
   return { role: ANONYMOUS_ROLE, roles: [ANONYMOUS_ROLE], subject: 'anonymous', auth: 'none' };
+}
+
+/** Whether `address` is a loopback address (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.replace(/^::ffff:/, '');
+  return a === '::1' || /^127\./.test(a);
 }
 
 /** The highest-ranked known role (admin > publisher > subscriber), else the first. */

@@ -36,6 +36,11 @@ export interface GatewayOptions {
   nodeId: string;
   /** Called for every new session (channels, groups, logging). */
   onSession?: (session: ClientSession, req: IncomingMessage, channel: string) => void;
+  /**
+   * One info line per connection opened, closed or refused (client id, address, channel, code,
+   * reason; never a token). Default: silent.
+   */
+  log?: { info(obj: object, msg: string): void };
 }
 
 /** The WebSocket transport of one hub. */
@@ -96,6 +101,7 @@ export class Gateway {
     const ip = (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
     const refuse = (code: number, reason: string) => {
       this.opts.metrics.closesByCode.set(code, (this.opts.metrics.closesByCode.get(code) ?? 0) + 1);
+      this.opts.log?.info({ address: ip, channel, code, reason }, 'connection refused');
       ws.close(code, clampCloseReason(reason));
     };
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
@@ -160,7 +166,11 @@ export class Gateway {
       session.lastSeenMs = Date.now();
       if (session.pingSentAtMs) session.lastRttMs = Date.now() - session.pingSentAtMs;
     });
-    ws.on('close', (code) => {
+    ws.on('close', (code, reasonBuf) => {
+      this.opts.log?.info({
+        client_id: id, address: ip, channel, code, reason: reasonBuf.toString('utf8'),
+        duration_s: Math.round((Date.now() - session.connectedAtMs) / 100) / 10, messages_sent: session.messagesSent, dropped: session.dropped,
+      }, 'client disconnected');
       session.closed = true;
       const m = this.opts.metrics.closesByCode;
       m.set(code, (m.get(code) ?? 0) + 1);
@@ -171,6 +181,7 @@ export class Gateway {
       /* 'close' follows; errors such as 1009 oversize are answered by ws with the close code */
     });
     this.opts.onSession?.(session, req, channel);
+    this.opts.log?.info({ client_id: id, address: ip, channel, role, encoding }, 'client connected');
     this.opts.hub.reply(session, 'connection', {
       client_id: id,
       server_version: this.opts.serverVersion,
