@@ -54,12 +54,16 @@ export class TablecastClient {
   private readonly handlers = new Map<CanonicalStream, Set<AnyHandler>>();
   private readonly anyHandlers = new Set<AnyHandler>();
   private readonly subscribedListeners = new Set<(reply: SubscribedData) => void>();
+  /** Waiters told when a subscribe sent on (re)connect was refused by the server. */
+  private readonly refusedListeners = new Set<(streams: StreamName[], err: TablecastError) => void>();
   private readonly acks: AckBatcher;
   private readonly counters = { received: 0, bytes: 0, sent: 0, decodeErrors: 0 };
   private id: string;
   private info: ConnectionData | null = null;
   /** The server's proof that this client owns `clientId`, sent back on every reconnect. */
   private resumeToken: string | undefined;
+  /** The token of the next attempt (`options.token`, or what `getToken` returned). */
+  private token: string | undefined;
 
   /**
    * @param options see {@link ClientOptions}; only `url` is required
@@ -67,6 +71,7 @@ export class TablecastClient {
    */
   constructor(options: ClientOptions) {
     this.options = { ...options };
+    this.token = options.token;
     const WS = resolveWebSocket(options.WebSocket);
     this.codec = createCodec(options.encoding ?? 'json');
     this.id = options.clientId ?? randomClientId();
@@ -77,7 +82,8 @@ export class TablecastClient {
       {
         WebSocket: WS,
         displayUrl: options.url,
-        url: () => buildUrl(options.url, { token: options.token, clientId: this.id, encoding: this.codec.encoding, resumeToken: this.resumeToken }),
+        url: () => buildUrl(options.url, { token: this.token, clientId: this.id, encoding: this.codec.encoding, resumeToken: this.resumeToken }),
+        ...(options.getToken ? { prepare: () => this.fetchToken(options.getToken!) } : {}),
         clientId: () => this.id,
         reconnect: rc === false ? null : rc === true ? {} : rc,
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
@@ -135,6 +141,7 @@ export class TablecastClient {
       rttMs: this.pings.rttMs,
       rttAvgMs: this.pings.rttAvgMs,
       reconnects: this.conn.reconnects,
+      connectAttempts: this.conn.attempts,
     };
   }
 
@@ -151,24 +158,53 @@ export class TablecastClient {
   /**
    * Opens the connection. Resolves once a socket is open (after retries, when reconnecting is on);
    * rejects with `TablecastError('CLOSED')` when the client closes first (terminal close code,
-   * attempts exhausted, or `close()`).
+   * attempts exhausted, or `close()`), `TIMEOUT` after `options.timeoutMs` and `ABORTED` when
+   * `options.signal` aborts. On `TIMEOUT` and `ABORTED` the client is closed (no reconnect loop is
+   * left behind); create a new one to try again.
+   * @param options.timeoutMs give up after this many milliseconds (default: never)
+   * @param options.signal give up when it aborts
    */
-  connect(): Promise<void> {
+  connect(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     if (this.conn.state === 'connected') return Promise.resolve();
     if (this.conn.state === 'closed') return Promise.reject(new TablecastError('CLOSED', 'client is closed'));
+    if (options.signal?.aborted) return Promise.reject(new TablecastError('ABORTED', 'connect aborted'));
     const ready = new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const giveUp = (code: string, message: string) => {
+        done();
+        reject(new TablecastError(code, message));
+        void this.close(1000, message);
+      };
+      const onAbort = () => giveUp('ABORTED', 'connect aborted');
       const off = this.onStatus((s) => {
         if (s.type === 'connected') {
-          off();
+          done();
           resolve();
         } else if (s.type === 'closed') {
-          off();
+          done();
           reject(new TablecastError('CLOSED', `closed before connecting: ${s.code} ${s.reason}`));
         }
       });
+      const done = () => {
+        off();
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => giveUp('TIMEOUT', `not connected within ${options.timeoutMs} ms`), options.timeoutMs);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
     this.conn.start();
     return ready;
+  }
+
+  /** Calls `getToken` for the next attempt; `UNAUTHORIZED` from it is terminal. */
+  private async fetchToken(getToken: () => Promise<string | null | undefined>): Promise<void> {
+    try {
+      this.token = (await getToken()) ?? undefined;
+    } catch (err) {
+      if (err instanceof TablecastError && err.code === 'UNAUTHORIZED') throw Object.assign(new Error(err.message), { terminal: true });
+      throw err;
+    }
   }
 
   /**
@@ -180,13 +216,27 @@ export class TablecastClient {
   async subscribe(streams: readonly StreamName[], filters?: Filters): Promise<SubscribedData> {
     const list = SubscriptionSet.validate(streams);
     if (this.conn.state === 'closed') throw new TablecastError('CLOSED', 'client is closed');
+    // Only what the server acknowledged is replayed on reconnect: a refused subscribe is undone.
+    const before = list.map((s) => ({ s, had: this.subs.has(s), filters: this.subs.filtersOf(s) }));
+    const undo = () => {
+      for (const b of before) {
+        if (b.had) this.subs.add([b.s], b.filters);
+        else {
+          this.subs.remove([b.s]);
+          this.tracker.untrack(b.s);
+        }
+      }
+    };
     this.subs.add(list, filters);
     for (const s of list) if (isReliable(s)) this.tracker.track(s);
     if (this.isOpen()) {
       try {
         return await this.sendSubscribe(list, filters, false);
       } catch (err) {
-        if (!(err instanceof TablecastError && err.code === 'CLOSED')) throw err;
+        if (!(err instanceof TablecastError && err.code === 'CLOSED')) {
+          if (err instanceof TablecastError && err.code !== 'TIMEOUT') undo();
+          throw err;
+        }
       }
     }
     return this.waitForSubscribed(list);
@@ -280,7 +330,14 @@ export class TablecastClient {
   private onOpen(): void {
     this.gaps.reset();
     for (const g of this.subs.groups()) {
-      this.sendSubscribe(g.streams, g.filters, true).catch(noop); // failures surface as server_error
+      // Failures surface as server_error; a refused group is not replayed again.
+      this.sendSubscribe(g.streams, g.filters, true).catch((err: unknown) => {
+        if (err instanceof TablecastError && err.code !== 'CLOSED' && err.code !== 'TIMEOUT') {
+          this.subs.remove(g.streams);
+          for (const s of g.streams) this.tracker.untrack(s);
+          for (const l of [...this.refusedListeners]) l(g.streams, err);
+        }
+      });
     }
   }
 
@@ -359,6 +416,12 @@ export class TablecastClient {
           reject(new TablecastError('CLOSED', 'client closed before the subscription was confirmed'));
         }
       });
+      const onRefused = (refused: StreamName[], err: TablecastError) => {
+        if (!refused.some((s) => streams.includes(s))) return;
+        cleanup();
+        reject(err);
+      };
+      this.refusedListeners.add(onRefused);
       const offReply = this.onSubscribedReply((reply) => {
         for (const s of reply.streams) seen.add(s);
         if (streams.every((s) => seen.has(s))) {
@@ -369,6 +432,7 @@ export class TablecastClient {
       const cleanup = () => {
         offStatus();
         offReply();
+        this.refusedListeners.delete(onRefused);
       };
     });
   }
@@ -402,6 +466,7 @@ export class TablecastClient {
       case 'connection':
         this.info = env.data as ConnectionData;
         if (typeof this.info?.resume_token === 'string') this.resumeToken = this.info.resume_token;
+        this.conn.confirm();
         if (typeof this.info?.client_id === 'string') this.id = this.info.client_id;
         return;
       case 'pong':

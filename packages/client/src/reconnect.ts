@@ -18,6 +18,11 @@ export interface ReconnectingSocketOptions {
   displayUrl: string;
   /** Builds the URL of each attempt (query parameters may change between attempts). */
   url: () => string;
+  /**
+   * Runs before each attempt (fetching a token); a rejection is a failed attempt, except
+   * `{terminal: true}` errors, which close for good.
+   */
+  prepare?: () => Promise<void>;
   /** The client id reported in `connected` events. */
   clientId: () => string;
   /** null: never reconnect. */
@@ -47,6 +52,8 @@ export class ReconnectingSocket {
   private socket: WebSocketLike | null = null;
   private connState: ConnectionState = 'idle';
   private everConnected = false;
+  /** Whether the current socket opened (a close of one that never did is a failed attempt, not a disconnect). */
+  private socketOpened = false;
   private userClosed = false;
   private readonly backoff: Backoff;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -54,6 +61,8 @@ export class ReconnectingSocket {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   /** Successful reconnects. */
   reconnects = 0;
+  /** Attempts made (the first included). */
+  attempts = 0;
   /** Code and reason of the last close. */
   lastClose: { code: number; reason: string } = { code: 1000, reason: '' };
 
@@ -127,9 +136,36 @@ export class ReconnectingSocket {
     return closed;
   }
 
+  /**
+   * The server accepted this client (its welcome arrived): only now is the backoff reset, so a
+   * server that opens sockets and closes them at once (a rate limit) is retried with growing delays.
+   */
+  confirm(): void {
+    this.backoff.reset();
+  }
+
   private open(attempt: number): void {
     this.connState = attempt === 0 && !this.everConnected ? 'connecting' : 'reconnecting';
+    this.attempts += 1;
     this.status.emit({ type: 'connecting', url: this.opts.displayUrl, attempt });
+    if (!this.opts.prepare) {
+      this.openSocket();
+      return;
+    }
+    this.opts.prepare().then(
+      () => {
+        if (!this.userClosed && this.connState !== 'closed') this.openSocket();
+      },
+      (err: unknown) => {
+        if (this.userClosed || this.connState === 'closed') return;
+        const terminal = (err as { terminal?: unknown } | null)?.terminal === true;
+        if (terminal) this.finish(4001, `getToken: ${String((err as Error).message ?? err)}`.slice(0, 120));
+        else this.retryOrFinish(1006, `getToken failed: ${String((err as Error).message ?? err)}`.slice(0, 120));
+      },
+    );
+  }
+
+  private openSocket(): void {
     let ws: WebSocketLike;
     try {
       ws = new this.opts.WebSocket(this.opts.url());
@@ -152,7 +188,7 @@ export class ReconnectingSocket {
     const reconnected = this.everConnected;
     this.everConnected = true;
     this.connState = 'connected';
-    this.backoff.reset();
+    this.socketOpened = true;
     if (reconnected) this.reconnects += 1;
     this.startPing();
     this.status.emit({ type: 'connected', url: this.opts.displayUrl, clientId: this.opts.clientId(), reconnected });
@@ -166,10 +202,33 @@ export class ReconnectingSocket {
     this.clearConnectTimer();
     this.stopPing();
     this.lastClose = { code, reason };
+    const opened = this.socketOpened;
+    this.socketOpened = false;
+    if (!opened) {
+      // An attempt that never connected: no `disconnected` event (nothing was connected).
+      this.retryOrFinish(code, reason);
+      return;
+    }
     this.hooks.onClose(code, reason);
-    const max = this.opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY;
-    const willReconnect = !this.userClosed && this.opts.reconnect !== null && shouldReconnect(code) && this.backoff.attempt < max;
+    const willReconnect = this.mayReconnect(code, reason);
     this.status.emit({ type: 'disconnected', code, reason, willReconnect });
+    this.scheduleOrFinish(willReconnect, code, reason);
+  }
+
+  private mayReconnect(code: number, reason = ''): boolean {
+    const max = this.opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY;
+    // 4001 "token expired" is terminal for a fixed token; with a token source (getToken) the next
+    // attempt fetches a fresh one.
+    const refreshable = code === CloseCode.UNAUTHORIZED && this.opts.prepare !== undefined && /expired/i.test(reason);
+    return !this.userClosed && this.opts.reconnect !== null && (shouldReconnect(code) || refreshable) && this.backoff.attempt < max;
+  }
+
+  /** After a failed attempt: reconnect with backoff when allowed, else close for good. */
+  private retryOrFinish(code: number, reason: string): void {
+    this.scheduleOrFinish(this.mayReconnect(code, reason), code, reason);
+  }
+
+  private scheduleOrFinish(willReconnect: boolean, code: number, reason: string): void {
     if (!willReconnect) {
       this.finish(code, reason);
       return;

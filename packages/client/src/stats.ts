@@ -84,6 +84,8 @@ export interface ClientStats {
   rttAvgMs: number | null;
   /** Successful reconnects since creation. */
   reconnects: number;
+  /** Connection attempts since creation (the first connect included), successful or not. */
+  connectAttempts: number;
 }
 
 /** Tracks sequence gaps on latest-value streams. */

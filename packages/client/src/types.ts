@@ -53,6 +53,14 @@ export interface ClientOptions {
   url: string;
   /** Auth token, sent as `?token=`. */
   token?: string;
+  /**
+   * Called before every (re)connect for the token to send (after centrifuge-js's `getToken`); it
+   * wins over `token`. Refresh a JWT before its `exp` here: the server closes a connection at its
+   * token's `exp` with 4001, so hand out a token that outlives the next connection, or reconnect
+   * before `exp` with `reconnectNow()`. Rejecting with `TablecastError('UNAUTHORIZED')` closes the
+   * client for good; any other rejection counts as a failed attempt (retried with backoff).
+   */
+  getToken?: () => Promise<string | null | undefined>;
   /** Stable client id sent as `?client_id=` so the server can resume this client (default random). */
   clientId?: string;
   /** `json` (default) or `msgpack` (binary frames, via msgpackr). */
