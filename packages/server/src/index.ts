@@ -3,6 +3,7 @@
  */
 export { createServer, type TablecastServer, type CreateServerOptions, type ServerExtensions } from './server.js';
 export { loadConfig, ConfigError, type Config, type ConfigInput } from './config/index.js';
+export { SourceUnavailableError } from './pipeline/source-preflight.js';
 export { MemoryBroker } from './gateway/broker-memory.js';
 export type { Broker, BrokerMessage, HistoryRange } from './gateway/broker.js';
 export { Hub } from './gateway/hub.js';

@@ -34,6 +34,7 @@ import { SERVER_VERSION } from './version.js';
 import { REDACT_PATHS, serializeRequest } from './logging/redact.js';
 import { transcodeFrame } from './video/frame-quality.js';
 import { createPipeline, type Pipeline } from './pipeline/index.js';
+import { preflightSource } from './pipeline/source-preflight.js';
 import { registerVideoRoutes } from './video/routes.js';
 import { FrameStreamPublisher } from './video/frame-stream.js';
 import { overlayFromState, type OverlayState } from './video/overlay.js';
@@ -102,6 +103,10 @@ export interface TablecastServer {
  */
 export async function createServer(options: CreateServerOptions = {}): Promise<TablecastServer> {
   const config = loadConfig({ env: options.env, overrides: options.overrides, file: options.configFile });
+  // A source that cannot start at all fails the start now, before the port is bound.
+  if (options.startPipeline !== false && config.source.spec !== 'none') {
+    preflightSource(config.source.spec, { ffmpegPath: config.source.ffmpeg_path, background: config.source.background });
+  }
   const nodeId = config.server.node_id ?? `node-${randomBytes(4).toString('hex')}`;
   const app = Fastify({
     logger: options.logger === false ? false : {
@@ -227,8 +232,17 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   // The `frame` stream, while anyone subscribes (the leader's frames, cluster-wide subscribers).
   const frameStream = new FrameStreamPublisher(frames, cluster ? cluster.publisher(hub) : hub, (err) => log.debug({ err }, 'frame not published'));
 
+  const runsPipeline = options.startPipeline !== false && config.source.spec !== 'none';
   const ctx: RouteContext = {
     config, hub, gateway, metrics, registry, frames, version: SERVER_VERSION, nodeId, startedAtMs: Date.now(), components, system,
+    readiness: () => {
+      if (!runsPipeline) return { ready: true };
+      if (cluster && !cluster.isLeader()) {
+        return cluster.leaderId() ? { ready: true } : { ready: false, reason: 'no node of the cluster runs the pipeline (no leader)' };
+      }
+      const frames = pipeline?.health().loop.frames ?? 0;
+      return frames > 0 ? { ready: true } : { ready: false, reason: `the pipeline (${config.source.spec}) has not produced a detection yet` };
+    },
     calibration: () => {
       const c = pipeline?.calibration();
       return c ? { ...c, corners: c.cornersPx ?? null, pixel_to_table_homography: c.homography ?? null } : null;

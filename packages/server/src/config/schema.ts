@@ -95,6 +95,7 @@ export const SourceSection = Obj({
   restart_backoff_max_s: Num(10, 0.01, 600),
   calibration_corners: Type.Optional(Type.Array(Type.Object({ x: Type.Number(), y: Type.Number() }), { minItems: 4, maxItems: 4 })),
   background: Type.Optional(Type.String({ description: 'empty-table image for background subtraction' })),
+  ffmpeg_path: Type.String({ default: 'ffmpeg', minLength: 1, description: 'ffmpeg binary for video: and camera: sources (a path, or a name looked up on PATH)' }),
 });
 
 export const TableSection = Obj({

@@ -29,6 +29,11 @@ export interface RouteContext {
   components: Map<string, () => ComponentHealth>;
   /** Starts/stops the pipeline (system/start|stop); resolves with the new running state. */
   system: { running(): boolean; start(): Promise<void>; stop(): Promise<void> };
+  /**
+   * Whether this node is ready for traffic beyond being healthy: false (with the reason) while the
+   * configured pipeline has never produced a detection, or in cluster mode while no node runs it.
+   */
+  readiness(): { ready: true } | { ready: false; reason: string };
   /** Camera calibration / table geometry for /vision/calibration, or null. */
   calibration(): Record<string, unknown> | null;
 }

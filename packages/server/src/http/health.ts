@@ -71,10 +71,12 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       average_response_time: lat.average_ms,
     };
   });
-  app.get('/api/v1/health/ready', { config: { policy: 'public' }, schema: { tags, summary: 'Readiness: 503 when unhealthy' } }, async (_req, reply) => {
+  app.get('/api/v1/health/ready', { config: { policy: 'public' }, schema: { tags, summary: 'Readiness: 503 when unhealthy, while the pipeline never produced a detection, or (cluster) while no node runs it' } }, async (_req, reply) => {
     const b = body();
-    if (b.status === 'unhealthy') reply.code(503);
-    return b;
+    const r = ctx.readiness();
+    const ready = b.status !== 'unhealthy' && r.ready;
+    if (!ready) reply.code(503);
+    return { ...b, ready, ...(r.ready ? {} : { reason: r.reason }) };
   });
 }
 

@@ -129,6 +129,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     extra: {
       ...(config.source.calibration_corners ? { calibrationCorners: config.source.calibration_corners } : {}),
       ...(config.source.background ? { background: config.source.background } : {}),
+      ffmpegPath: config.source.ffmpeg_path,
       tablePreset: config.table.preset,
     },
   };

@@ -145,7 +145,7 @@ function startFfmpeg(name: string, args: string[], bin = 'ffmpeg', capacity: num
     });
     child.once('error', (err: NodeJS.ErrnoException) => {
       const msg = err.code === 'ENOENT'
-        ? `${name}: ffmpeg not found (install it, e.g. apt-get install ffmpeg, or set ffmpegPath)`
+        ? `${name}: ffmpeg not found (install it, e.g. apt-get install ffmpeg, or set source.ffmpeg_path)`
         : `${name}: ffmpeg failed: ${err.message}`;
       const e = new Error(msg, { cause: err });
       queue.end(e);

@@ -11,6 +11,7 @@
  * - `realtime` (video, default true: read at the file's speed), `loop` (video, default false).
  * - `width`, `height` (camera capture size), `inputFormat` (camera, default v4l2).
  * - `detectCue` (default true).
+ * - `ffmpegPath` (video, camera; `source.ffmpeg_path`, default `ffmpeg` on PATH).
  */
 import {
   type FrameSource, type Point, type RgbImage, type TableCalibration, type VisionResult,
@@ -109,9 +110,10 @@ export function createVisionSource(spec: SourceSpec, options: SourceOptions): So
         background,
         detectCue: extra.detectCue !== false,
       });
+      const ffmpegPath = typeof extra.ffmpegPath === 'string' ? extra.ffmpegPath : undefined;
       if (kind === 'image') frames = await openImageSource(arg, { fps });
-      else if (kind === 'video') frames = await openVideoSource(arg, { realtime: extra.realtime !== false, loop: extra.loop === true, fps: num('videoFps') });
-      else frames = await openCameraSource(arg, { fps, width: num('width'), height: num('height'), inputFormat: typeof extra.inputFormat === 'string' ? extra.inputFormat : undefined });
+      else if (kind === 'video') frames = await openVideoSource(arg, { realtime: extra.realtime !== false, loop: extra.loop === true, fps: num('videoFps'), ffmpegPath });
+      else frames = await openCameraSource(arg, { fps, width: num('width'), height: num('height'), inputFormat: typeof extra.inputFormat === 'string' ? extra.inputFormat : undefined, ffmpegPath });
       health.status = 'running';
       const src = frames;
       let lastCal: TableCalibration | null = null;
