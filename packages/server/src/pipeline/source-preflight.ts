@@ -37,7 +37,7 @@ export function findExecutable(bin: string, envPath = process.env.PATH ?? ''): s
 }
 
 function readableFile(path: string, what: string): void {
-  let isFile = false;
+  let isFile: boolean;
   try {
     accessSync(path, constants.R_OK);
     isFile = statSync(path).isFile();
