@@ -9,6 +9,7 @@ import { pack } from 'msgpackr';
 import { STREAM_NAMES } from '@tablecast/protocol';
 import { connect, REPLY_TYPES, type TestClient } from './helpers/ws-client.js';
 import { eventPayload, startServer, statePayload, type Started } from './helpers/server.js';
+import { prng } from '../src/testing/index.js';
 
 const SEED = Number(process.env.TABLECAST_FUZZ_SEED ?? 0x7ab1ec);
 const FRAMES_PER_CONNECTION = 700;
@@ -21,18 +22,6 @@ after(async () => {
   await Promise.all(clients.map((c) => c.close()));
   await Promise.all(servers.map((s) => s.close()));
 });
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;

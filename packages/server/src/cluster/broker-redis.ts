@@ -26,6 +26,7 @@
  *   and closes the breaker.
  */
 import { Redis } from 'ioredis';
+import { redactCredentials } from '../logging/redact.js';
 import { DELIVERY_CLASS, ErrorCode, type CanonicalStream } from '@tablecast/protocol';
 import type { Config } from '../config/index.js';
 import type { Broker, BrokerHandler, BrokerHealth, BrokerMessage, HistoryRange } from '../gateway/broker.js';
@@ -94,10 +95,8 @@ export interface RedisBrokerStats extends CursorStats {
   recoveries: number;
 }
 
-/** Redacts the password of a Redis URL. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}
+/** Redacts the password of a Redis URL (logging/redact.ts). */
+export const redactUrl = redactCredentials;
 
 /** See the module comment. */
 export class RedisBroker implements Broker {

@@ -18,7 +18,7 @@ import type { Hub } from '../gateway/hub.js';
 import type { StreamPublisher } from '../gateway/publisher.js';
 import type { ComponentHealth } from '../http/context.js';
 import type { BreakerState, CircuitBreaker } from '../pipeline/circuit-breaker.js';
-import type { RedisBroker, RedisBrokerEvent } from './broker-redis.js';
+import { redactUrl, type RedisBroker, type RedisBrokerEvent } from './broker-redis.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { LEADER_RELEASED, LeaderElection } from './leader-election.js';
 import { NodeRegistry } from './node-registry.js';
@@ -219,7 +219,7 @@ export class Cluster {
           this.deps.hub.notify('alert', {
             level: 'error', code: 'BROKER_UNAVAILABLE',
             message: `node ${nodeId}: Redis unreachable; reliable publications wait in the outbox until it is back`,
-            details: { url: config.broker.url.replace(/\/\/[^@/]*@/, '//***@'), node_id: nodeId },
+            details: { url: redactUrl(config.broker.url), node_id: nodeId },
           });
         } catch (err) {
           this.log.warn({ err }, 'cluster alert not delivered');

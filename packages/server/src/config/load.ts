@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
+import { redactCredentials } from '../logging/redact.js';
 
 /** A deep partial of {@link Config} for overrides. */
 export type ConfigInput = { [K in keyof Config]?: Config[K] extends unknown[] ? Config[K] : Partial<Config[K]> | { [k: string]: unknown } };
@@ -134,7 +135,7 @@ export function redactConfig(config: Config): Json {
   };
   walk(copy);
   if (typeof (copy.broker as Json | undefined)?.url === 'string') {
-    (copy.broker as Json).url = String((copy.broker as Json).url).replace(/\/\/[^@/]*@/, '//***@');
+    (copy.broker as Json).url = redactCredentials(String((copy.broker as Json).url));
   }
   return copy;
 }

@@ -16,7 +16,7 @@ import type { Hub } from './hub.js';
 import { MessageHandler, type InboundContext } from './message-handler.js';
 import type { GatewayMetrics } from './metrics.js';
 import { KeyedSlidingWindow, WindowCounter } from './rate-limit.js';
-import { reject } from './upgrade-router.js';
+import { reject, routePath } from './upgrade-router.js';
 import { tokenOf, type ConnectionAuthenticator } from './connection-auth.js';
 import type { Encoding } from './outbound.js';
 import { identityOf } from './client-identity.js';
@@ -104,7 +104,7 @@ export class Gateway {
       this.opts.log?.info({ address: ip, channel, code, reason }, 'connection refused');
       ws.close(code, clampCloseReason(reason));
     };
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const path = routePath(url);
     if (this.rateLimitedPaths.has(path) && !this.perIp.take(ip)) return refuse(CloseCode.POLICY_VIOLATION, 'too many connections from this address per minute');
     if (this.size >= cfg.websocket.max_connections) return refuse(CloseCode.TOO_MANY_CONNECTIONS, 'server at its connection limit');
     const origin = req.headers.origin;

@@ -54,7 +54,7 @@ export class UpgradeRouter {
       reject(socket, 400, 'Bad Request');
       return;
     }
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const path = routePath(url);
     const exact = this.statics.get(path);
     if (exact) {
       exact(req, socket, head, url, {});
@@ -76,6 +76,11 @@ export class UpgradeRouter {
     }
     reject(socket, 404, 'Not Found');
   }
+}
+
+/** The path of `url` as routes are matched: without trailing slashes (`/` stays `/`). */
+export function routePath(url: URL): string {
+  return url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
 }
 
 /** `decodeURIComponent`, or null when `s` is not a valid percent-encoding of UTF-8. */
