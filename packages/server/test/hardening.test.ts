@@ -252,3 +252,28 @@ for (const auth of [false, true]) {
     }
   });
 }
+
+test('messages sent the moment the socket opens (token still being verified) are handled after the welcome, in order', async () => {
+  const s = await startAuthServer(authSection());
+  servers.push(s);
+  const token = await mint('early-bird', { role: 'subscriber' });
+  for (let i = 0; i < 10; i++) {
+    const got: string[] = [];
+    const ws = new WebSocket(`${s.ws}?token=${token}&client_id=early-${i}`);
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ type: 'subscribe', data: { streams: ['state'] } }));
+      ws.send(JSON.stringify({ type: 'ping', data: {} }));
+      ws.send(JSON.stringify({ type: 'get_status', data: {} }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (d) => {
+        got.push((JSON.parse(String(d)) as { type: string }).type);
+        if (got.length === 4) resolve();
+      });
+      ws.on('close', (code) => reject(new Error(`closed ${code} after ${got.join(',')}`)));
+      setTimeout(() => reject(new Error(`only ${got.join(',')}`)), 3000).unref();
+    });
+    assert.deepEqual(got, ['connection', 'subscribed', 'pong', 'status'], `connection ${i}`);
+    ws.close();
+  }
+});

@@ -23,6 +23,14 @@ import { identityOf } from './client-identity.js';
 
 const CLIENT_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
+/** Messages a client may send before its connection is accepted (authentication still running). */
+const MAX_EARLY_MESSAGES = 64;
+
+/** One inbound WebSocket message as a Buffer. */
+function rawBuffer(data: WebSocket.RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
 /** Paths only the original system's clients use (its live view's, and the oldest `/ws`). */
 const LEGACY_PATHS: ReadonlySet<string> = new Set(['/api/v1/websocket/ws', '/ws']);
 
@@ -98,6 +106,18 @@ export class Gateway {
 
   private async accept(ws: WebSocket, req: IncomingMessage, url: URL, channel: string): Promise<void> {
     const cfg = this.opts.config;
+    // A client may send as soon as its socket opens (the SDK resubscribes at once), while the
+    // authentication below is still awaited: hold those messages (bounded) and handle them, in
+    // order, after the welcome; without a listener ws would drop them.
+    const early: { data: Buffer; isBinary: boolean }[] = [];
+    const onEarly = (data: WebSocket.RawData, isBinary: boolean) => {
+      if (early.length >= MAX_EARLY_MESSAGES) {
+        ws.close(CloseCode.POLICY_VIOLATION, 'too many messages before the connection was accepted');
+        return;
+      }
+      early.push({ data: rawBuffer(data), isBinary });
+    };
+    ws.on('message', onEarly);
     const ip = (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
     const refuse = (code: number, reason: string) => {
       this.opts.metrics.closesByCode.set(code, (this.opts.metrics.closesByCode.get(code) ?? 0) + 1);
@@ -156,12 +176,13 @@ export class Gateway {
     // must finish (reply + initial delivery) before a pipelined unsubscribe runs.
     let inbound: Promise<void> = Promise.resolve();
     let inboundPending = 0;
-    ws.on('message', (data, isBinary) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+    const receive = (buf: Buffer, isBinary: boolean) => {
       const run = () => this.handler.handle(ctx, buf, isBinary).catch(() => undefined).finally(() => inboundPending--);
       inboundPending++;
       inbound = inboundPending === 1 ? run() : inbound.then(run, run);
-    });
+    };
+    ws.off('message', onEarly);
+    ws.on('message', (data, isBinary) => receive(rawBuffer(data), isBinary));
     ws.on('pong', () => {
       session.lastSeenMs = Date.now();
       if (session.pingSentAtMs) session.lastRttMs = Date.now() - session.pingSentAtMs;
@@ -196,6 +217,7 @@ export class Gateway {
       channel,
       role,
     });
+    for (const m of early.splice(0)) receive(m.data, m.isBinary);
   }
 
   private rememberOffsets(session: ClientSession): void {
