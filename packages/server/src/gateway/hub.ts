@@ -163,7 +163,7 @@ function valueProblem(v: unknown): string | null {
     case 'number':
       return Number.isFinite(v) ? null : `${String(v)} is not a finite number (JSON sends null)`;
     case 'bigint':
-      return 'a 64-bit integer beyond 2^53 (BigInt) cannot be encoded in JSON; send it as a string or a float';
+      return 'a 64-bit integer (msgpack int64, decoded as a BigInt) cannot be encoded in JSON; send it as a 32-bit or float number, or a string';
     case 'undefined':
       return 'undefined is not a value';
     case 'function':

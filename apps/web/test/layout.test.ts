@@ -1,0 +1,63 @@
+// The dashboard at the table side (issue 15, layout): on a phone (390x844) and a tablet in portrait
+// (768x1024) the table is drawn full width on top and the panels follow below it; on a desktop the
+// panels stay beside the table. Real server, real Chromium; screenshots in test-output/web/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { createServer, type TablecastServer } from '@tablecast/server';
+import { ensureBuilt, launchOptions, ROOT } from './helpers.js';
+
+const shots = `${ROOT}test-output/web/`;
+let browser: Browser;
+let server: TablecastServer;
+let url = '';
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  await ensureBuilt();
+  server = await createServer({
+    overrides: { server: { port: 0, host: '127.0.0.1', log_level: 'silent' }, source: { spec: 'simulator' } },
+    env: {},
+    logger: false,
+  });
+  url = (await server.listen()).url;
+  browser = await chromium.launch(launchOptions);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+for (const [name, width, height, stacked] of [['phone', 390, 844, true], ['tablet', 768, 1024, true], ['desktop', 1280, 760, false]] as const) {
+  test(`${name} ${width}x${height}: ${stacked ? 'table full width on top, panels below' : 'panels beside the table'}`, async () => {
+    const page = await browser.newPage({ viewport: { width, height } });
+    try {
+      await page.goto(`${url}/`);
+      await page.waitForFunction(() => document.querySelector('#conn-badge')?.textContent === 'connected', undefined, { timeout: 10_000 });
+      await page.waitForTimeout(500);
+      const box = async (sel: string) => {
+        const b = await page.locator(sel).boundingBox();
+        assert.ok(b, `${sel} is laid out`);
+        return b;
+      };
+      const canvas = await box('#table-wrap canvas');
+      const aside = await box('aside');
+      await page.screenshot({ path: `${shots}layout-${name}.png`, fullPage: true });
+      if (stacked) {
+        assert.ok(canvas.width >= width - 40, `table ${canvas.width.toFixed(0)} px wide of ${width}`);
+        assert.ok(canvas.height >= canvas.width * 0.45, `table ${canvas.height.toFixed(0)} px tall`);
+        assert.ok(aside.y >= canvas.y + canvas.height - 1, 'panels below the table');
+        assert.ok(aside.width >= width - 40, 'panels full width');
+      } else {
+        assert.ok(aside.x >= canvas.x + canvas.width - 1, 'panels beside the table');
+        assert.ok(canvas.width > 800, `table ${canvas.width.toFixed(0)} px wide`);
+      }
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no horizontal scrolling (${overflow} px too wide)`);
+    } finally {
+      await page.close();
+    }
+  });
+}
