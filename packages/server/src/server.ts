@@ -111,17 +111,24 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const app = Fastify({
     logger: options.logger === false ? false : {
       level: typeof options.logger === 'object' ? options.logger.level : config.server.log_level,
-      ...(typeof options.logger === 'object' && options.logger.stream ? { stream: options.logger.stream } : {}),
+      ...(typeof options.logger === 'object' && options.logger.stream
+        ? { stream: options.logger.stream }
+        : prettyLogs(config.server.log_format) ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
       // No token or key in any log line (logging/redact.ts).
       serializers: { req: serializeRequest },
       redact: { paths: REDACT_PATHS, censor: '***' },
     },
+    // One debug line per request (onResponse below), not two info lines.
+    disableRequestLogging: true,
     bodyLimit: Math.max(1024 * 1024, config.websocket.max_payload_bytes * 16),
     forceCloseConnections: true,
     // `/api/v1/health/` is `/api/v1/health` (the original's clients call both forms).
     routerOptions: { ignoreTrailingSlash: true },
   });
   const log = app.log as unknown as Logger;
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ req, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
   const registry = new client.Registry();
   // prom-client's own event-loop lag histogram samples once a second (its default, 10 ms, wakes an
   // idle loop 100 times a second); tablecast_event_loop_lag_seconds is the finer one (gateway/loop-lag.ts).
@@ -272,6 +279,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const video = await registerVideo(app, frames, () => pipeline);
   if (config.server.serve_web) await webRoutes(app);
   return server;
+}
+
+/** Whether log lines are pretty-printed: `pretty`, or `auto` on a terminal. */
+function prettyLogs(format: 'auto' | 'pretty' | 'json'): boolean {
+  return format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
 }
 
 function loadPipeline(server: TablecastServer, log: Logger, registry: client.Registry, cluster: Cluster | null): Pipeline {

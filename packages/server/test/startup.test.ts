@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import WebSocket from 'ws';
 import { freePort, startServer } from './helpers/server.js';
 
 /** Whether something accepts connections on `port`. */
@@ -75,3 +76,35 @@ test('readiness tells the truth: 503 while the pipeline has never produced a det
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const [format, env] of [['json (not a terminal)', {}], ['pretty (asked for)', { TABLECAST__SERVER__LOG_FORMAT: 'pretty' }]] as const) {
+  test(`logs: ${format}; a WebSocket client coming and going is one line each`, async () => {
+    const port = await freePort();
+    const proc = runCli(['serve', '--port', String(port), '--host', '127.0.0.1', '--source', 'none'], env);
+    try {
+      const start = Date.now();
+      while (!proc.stdout().includes('tablecast listening on') && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 50));
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws?client_id=log-test`);
+      await new Promise((r) => ws.once('open', r));
+      ws.close();
+      while (!proc.stdout().includes('client disconnected') && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 50));
+      const lines = proc.stdout().split('\n').filter(Boolean);
+      const conn = lines.find((l) => l.includes('client connected'))!;
+      const disc = lines.find((l) => l.includes('client disconnected'))!;
+      assert.ok(conn && disc, `open and close logged:\n${proc.stdout()}`);
+      if ('TABLECAST__SERVER__LOG_FORMAT' in env) {
+        assert.ok(!conn.startsWith('{'), `human-readable: ${conn}`);
+        assert.match(conn, /INFO/);
+        assert.match(proc.stdout(), /client_id: "log-test"/);
+      } else {
+        for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `JSON line: ${l}`);
+        assert.equal((JSON.parse(disc) as { client_id: string; code: number }).client_id, 'log-test');
+        assert.equal((JSON.parse(disc) as { code: number }).code, 1005);
+      }
+      assert.ok(!lines.some((l) => /"msg":"incoming request"|request completed/.test(l)), 'no per-request info lines');
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+}

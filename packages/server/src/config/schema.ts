@@ -21,6 +21,10 @@ export const ServerSection = Obj({
   shutdown_timeout_s: Num(5, 0.1, 120, 'SIGTERM: close clients with 1001 and exit within this time'),
   cors_origins: Type.Array(Type.String(), { default: ['*'], description: "allowed origins for CORS and browser WebSocket connections; '*' allows all" }),
   log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  log_format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+    default: 'auto',
+    description: "'auto': human-readable lines on a terminal, JSON otherwise (a file, a pipe, a log collector)",
+  }),
   serve_web: Type.Boolean({ default: true, description: 'serve the dashboard (apps/web/dist) at /' }),
 });
 
