@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import client from 'prom-client';
 import type { Logger } from 'pino';
-import { CloseCode, type CanonicalStream } from '@tablecast/protocol';
+import { CloseCode, PROTOCOL_VERSION, type CanonicalStream } from '@tablecast/protocol';
 import { loadConfig, type Config, type ConfigInput } from './config/index.js';
 import { createBroker } from './gateway/broker-factory.js';
 import { Gateway } from './gateway/gateway.js';
@@ -132,7 +132,14 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const registry = new client.Registry();
   // prom-client's own event-loop lag histogram samples once a second (its default, 10 ms, wakes an
   // idle loop 100 times a second); tablecast_event_loop_lag_seconds is the finer one (gateway/loop-lag.ts).
-  client.collectDefaultMetrics({ register: registry, prefix: 'tablecast_process_', eventLoopMonitoringPrecision: 1000 });
+  // Standard names (process_*, nodejs_*), so the usual Node.js dashboards match.
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
+  new client.Gauge({
+    name: 'tablecast_build_info',
+    help: 'Build of this server (always 1): version, wire protocol version and Node.js version as labels',
+    labelNames: ['version', 'protocol_version', 'node_version'],
+    registers: [registry],
+  }).set({ version: SERVER_VERSION, protocol_version: PROTOCOL_VERSION, node_version: process.version }, 1);
   // collect() runs on scrape only, after `hub` below is initialised.
   const metrics: GatewayMetrics = new GatewayMetrics(registry, (): number => hub.sessions.size);
   // auth/ fills every extension point (with auth disabled it keeps the demo open: anonymous readers,

@@ -210,6 +210,11 @@ test('GET /metrics: Prometheus text with the gateway series', async () => {
   assert.match(body, /^tablecast_publish_to_send_seconds_bucket\{le="0\.001"\} \d+$/m);
   assert.match(body, /^tablecast_publish_to_send_seconds_count [1-9]\d*$/m);
   assert.match(body, /^tablecast_event_loop_lag_seconds\{quantile="0\.99"\} [\d.e-]+$/m);
+  // Standard Node.js process metrics under their standard names, and the build.
+  assert.match(body, /^process_cpu_user_seconds_total [\d.e-]+$/m);
+  assert.match(body, /^nodejs_heap_size_used_bytes [\d.e+-]+$/m);
+  assert.doesNotMatch(body, /tablecast_process_/);
+  assert.match(body, /^tablecast_build_info\{version="[^"]+",protocol_version="[^"]+",node_version="v\d+[^"]*"\} 1$/m);
 });
 
 test('GET /docs serves Swagger UI; /docs/json is an OpenAPI document listing the routes', async () => {
