@@ -49,7 +49,7 @@ mountFeed(client, (e) => {
   if (e.event === 'shot_started' || e.event === 'cue_lost') trajectory = null;
 });
 mountConnectionPanel(client, () => lastFrame?.balls.length ?? 0);
-mountHealth(apiBase);
+mountHealth(apiBase, (l) => client.onStatus(l));
 
 const subscribeTable = async (filters: Filters) => {
   await client.subscribe(['state', 'trajectory'], filters);

@@ -175,8 +175,11 @@ test('the page recovers by itself when the server restarts on the same port', as
   const p = port;
   await server.close();
   await page.waitForFunction(() => window.__tablecast?.stats.state !== 'connected', null, { timeout: 5000 });
+  // The health badge follows the connection, in both directions, without waiting for its 5 s poll.
+  await page.waitForFunction(() => /unreachable/.test(document.querySelector('#health-badge')?.textContent ?? ''), null, { timeout: 1500 });
   await start(p);
   await page.waitForFunction(() => window.__tablecast?.stats.state === 'connected', null, { timeout: 15_000 });
+  await page.waitForFunction(() => /health: healthy/.test(document.querySelector('#health-badge')?.textContent ?? ''), null, { timeout: 1500 });
   await page.waitForTimeout(200);
   const moved = BALLS.map((b) => (b.id === 'cue' ? { ...b, x: 1.2, y: 0.3 } : b));
   await server.publish('state', stateWith(moved));
