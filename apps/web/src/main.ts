@@ -91,6 +91,10 @@ installDebugHook({
 });
 
 void video.start();
+// After a reconnect (a server restart) the old MJPEG request is dead: open a new one.
+client.onStatus((s) => {
+  if (s.type === 'connected' && s.reconnected) void video.restart();
+});
 void client.connect().catch((err: unknown) => console.warn('tablecast: connect failed', err));
 void Promise.all([subscribeTable(readFilters()), client.subscribe(['event', 'alert'])]).catch((err: unknown) =>
   console.warn('tablecast: subscribe failed', err),

@@ -1,6 +1,7 @@
-// The dashboard at the table side (issue 15, layout): on a phone (390x844) and a tablet in portrait
+// The dashboard at the table side (issue 15): on a phone (390x844) and a tablet in portrait
 // (768x1024) the table is drawn full width on top and the panels follow below it; on a desktop the
-// panels stay beside the table. Real server, real Chromium; screenshots in test-output/web/.
+// panels stay beside the table; after a server restart the video underlay opens a new stream instead
+// of keeping a frozen picture. Real server, real Chromium; screenshots in test-output/web/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -16,14 +17,23 @@ let url = '';
 before(async () => {
   mkdirSync(shots, { recursive: true });
   await ensureBuilt();
+  await start(0);
+  browser = await chromium.launch(launchOptions);
+});
+
+async function start(port: number): Promise<void> {
   server = await createServer({
-    overrides: { server: { port: 0, host: '127.0.0.1', log_level: 'silent' }, source: { spec: 'simulator' } },
+    overrides: { server: { port, host: '127.0.0.1', log_level: 'silent' }, source: { spec: 'simulator' }, websocket: { connections_per_ip_per_min: 100_000 } },
     env: {},
     logger: false,
   });
   url = (await server.listen()).url;
-  browser = await chromium.launch(launchOptions);
-});
+}
+
+/** MJPEG viewers the server has now. */
+async function viewers(): Promise<number> {
+  return ((await (await fetch(`${url}/api/v1/stream/video/status`)).json()) as { viewers: number }).viewers;
+}
 
 after(async () => {
   await browser?.close();
@@ -61,3 +71,25 @@ for (const [name, width, height, stacked] of [['phone', 390, 844, true], ['table
     }
   });
 }
+
+test('after a server restart the video underlay opens a new stream (no frozen picture under live balls)', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  try {
+    await page.goto(`${url}/`);
+    await page.waitForFunction(() => ((document.querySelector('#video') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0, undefined, { timeout: 10_000 });
+    const deadline = Date.now() + 5000;
+    while ((await viewers()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await viewers(), 1, 'the page watches the video');
+    const port = Number(new URL(url).port);
+    const src0 = await page.getAttribute('#video', 'src');
+    await server.close();
+    await start(port);
+    await page.waitForFunction(() => document.querySelector('#conn-badge')?.textContent === 'connected', undefined, { timeout: 15_000 });
+    const until = Date.now() + 5000;
+    while ((await viewers()) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await viewers(), 1, 'the restarted server has the page as a video viewer again');
+    assert.notEqual(await page.getAttribute('#video', 'src'), src0, 'a new stream request');
+  } finally {
+    await page.close();
+  }
+});

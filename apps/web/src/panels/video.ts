@@ -64,6 +64,9 @@ export class VideoUnderlay {
   private calibration: Calibration | null = null;
   private available = false;
   private lastKey = '';
+  /** Counts stream (re)starts: a new `session` query makes the browser open a new MJPEG request. */
+  private session = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   /**
    * @param img the `<img>` under the canvas (same container, top-left aligned)
@@ -76,6 +79,25 @@ export class VideoUnderlay {
     private readonly apiBase: string,
   ) {
     toggle.addEventListener('change', () => this.applyVisibility());
+    // A broken stream (server gone, proxy timeout) shows its last frame for ever: start it again.
+    img.addEventListener('error', () => this.retrySoon());
+  }
+
+  /**
+   * Restarts the stream (and re-reads availability and calibration): call it when the live
+   * connection is back after a disconnect, so the picture under the balls is never a frozen one
+   * from before a server restart.
+   */
+  restart(): Promise<void> {
+    return this.start();
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer || !this.available) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.start();
+    }, 1000);
   }
 
   /** True when the video is shown (the renderer then leaves the cloth transparent). */
@@ -101,7 +123,9 @@ export class VideoUnderlay {
       return;
     }
     await this.refreshCalibration();
-    this.img.src = new URL('api/v1/stream/video', this.apiBase).toString();
+    const url = new URL('api/v1/stream/video', this.apiBase);
+    url.searchParams.set('session', String(++this.session));
+    this.img.src = url.toString();
     this.applyVisibility();
   }
 
