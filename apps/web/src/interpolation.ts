@@ -88,11 +88,16 @@ export class StateInterpolator {
     this.buffer.length = 0;
   }
 
-  /** Ball positions at local time `localMs` minus the render delay, or null before the first state. */
-  sample(localMs: number): InterpolatedState | null {
+  /**
+   * Ball positions at local time `localMs` minus the render delay, or null before the first state.
+   * @param delayMs render delay for this sample (default {@link delayMs}); 0 draws the newest state,
+   *   which is what goes over the video underlay: the MJPEG image is the newest frame, so balls drawn
+   *   70 ms in the past would show every moving ball twice.
+   */
+  sample(localMs: number, delayMs: number = this.delayMs): InterpolatedState | null {
     const newest = this.buffer.at(-1);
     if (!newest || this.offsetMs === null) return null;
-    const t = localMs - this.offsetMs - this.delayMs; // server time to render
+    const t = localMs - this.offsetMs - delayMs; // server time to render
     let i = this.buffer.length - 1;
     while (i > 0 && (this.buffer[i]?.serverMs ?? 0) > t) i--;
     const a = this.buffer[i] ?? newest;

@@ -69,7 +69,8 @@ new ResizeObserver(resize).observe(canvas);
 resize();
 
 function frame(now: number): void {
-  lastFrame = interp.sample(now);
+  // Over the video the newest state, so balls and picture agree (see StateInterpolator.sample).
+  lastFrame = interp.sample(now, video.visible ? 0 : undefined);
   view.fit(cssW, cssH, table);
   const underlay = video.visible;
   if (underlay) video.align(view);

@@ -27,6 +27,19 @@ test('interpolation renders 70 ms in the past, linearly between the bracketing s
   assert.ok(Math.abs(it.sample(local)!.balls[0]!.x - 1.0) < 1e-9);
 });
 
+test('over the video (delay 0) the newest state is drawn, where the delayed view still shows an older one', () => {
+  const it = new StateInterpolator({ delayMs: 70 });
+  const t0 = 1_800_000_000_000;
+  const local = 5000;
+  const ball = (x: number) => stateWith([{ id: 'cue', number: 0, x, y: 0.5 }]);
+  it.push(ball(1.0), at(t0), local);
+  it.push(ball(1.1), at(t0 + 33), local + 33);
+  it.push(ball(1.2), at(t0 + 66), local + 66);
+  const now = local + 66;
+  assert.ok(Math.abs(it.sample(now, 0)!.balls[0]!.x - 1.2) < 1e-9, 'newest state at delay 0');
+  assert.ok(it.sample(now)!.balls[0]!.x < 1.11, 'the default view is 70 ms behind');
+});
+
 test('pocketed balls are not drawn; a ball new in the newer state appears at its position', () => {
   const it = new StateInterpolator({ delayMs: 0 });
   const a = stateWith([{ id: 1, number: 1, x: 1, y: 1 }]);
