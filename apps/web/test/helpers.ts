@@ -96,6 +96,7 @@ export async function ensureBuilt(): Promise<void> {
     );
     if (!existsSync(index) || statSync(index).mtimeMs < sources) {
       execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit' });
+      execFileSync(process.execPath, [join(WEB, 'compress-dist.mjs')], { cwd: WEB, stdio: 'inherit' }); // as `npm run build` does
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });

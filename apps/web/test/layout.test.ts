@@ -93,3 +93,26 @@ test('after a server restart the video underlay opens a new stream (no frozen pi
     await page.close();
   }
 });
+
+test('the dashboard is served compressed with long cache headers for its hashed assets; events are announced', async () => {
+  const index = await fetch(`${url}/`, { headers: { 'accept-encoding': 'br, gzip' } });
+  assert.equal(index.headers.get('cache-control'), 'no-cache', 'index.html is revalidated');
+  const html = await index.text();
+  const js = /src="\.\/(assets\/index-[\w-]+\.js)"/.exec(html)?.[1];
+  assert.ok(js, 'the page names its script');
+  for (const [enc, want] of [['br', 'br'], ['gzip', 'gzip'], ['identity', null]] as const) {
+    const r: Response = await fetch(`${url}/${js}`, { headers: { 'accept-encoding': enc } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-encoding'), want, `accept-encoding ${enc}`);
+    assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.ok((await r.text()).length > 1000, 'the script (decoded by fetch)');
+  }
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${url}/`);
+    assert.equal(await page.getAttribute('#events', 'aria-live'), 'polite', 'screen readers announce game events');
+    assert.equal(await page.getAttribute('#alerts', 'aria-live'), 'polite');
+  } finally {
+    await page.close();
+  }
+});

@@ -1,5 +1,7 @@
 /**
  * Serves the dashboard build (apps/web/dist) at `/`. When it has not been built, `/` explains how.
+ * Files are sent brotli- or gzip-compressed when the browser accepts it (the build writes .br/.gz
+ * copies); the content-hashed files under `assets/` are cached for a year, `index.html` revalidated.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +14,12 @@ export const WEB_DIST = fileURLToPath(new URL('../../../apps/web/dist/', import.
 /** Registers the static dashboard routes. */
 export async function webRoutes(app: FastifyInstance, dist = WEB_DIST): Promise<void> {
   if (existsSync(`${dist}index.html`)) {
-    await app.register(fastifyStatic, { root: dist, prefix: '/', index: ['index.html'], wildcard: false });
+    await app.register(fastifyStatic, {
+      root: dist, prefix: '/', index: ['index.html'], wildcard: false, preCompressed: true,
+      setHeaders: (reply, path) => {
+        reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
     return;
   }
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {
