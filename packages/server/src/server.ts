@@ -32,6 +32,7 @@ import { enforceRoutePolicies, type PolicedRoute } from './http/route-policy.js'
 import { registerNotFound } from './http/not-found.js';
 import { SERVER_VERSION } from './version.js';
 import { REDACT_PATHS, serializeRequest } from './logging/redact.js';
+import { TablecastLogController } from './logging/log-controller.js';
 import { transcodeFrame } from './video/frame-quality.js';
 import { createPipeline, type Pipeline } from './pipeline/index.js';
 import { preflightSource } from './pipeline/source-preflight.js';
@@ -118,17 +119,14 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       serializers: { req: serializeRequest },
       redact: { paths: REDACT_PATHS, censor: '***' },
     },
-    // One debug line per request (onResponse below), not two info lines.
-    disableRequestLogging: true,
+    // One debug line per request, not two info lines; no stack traces for client errors.
+    logController: new TablecastLogController(),
     bodyLimit: Math.max(1024 * 1024, config.websocket.max_payload_bytes * 16),
     forceCloseConnections: true,
     // `/api/v1/health/` is `/api/v1/health` (the original's clients call both forms).
     routerOptions: { ignoreTrailingSlash: true },
   });
   const log = app.log as unknown as Logger;
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ req, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
-  });
   const registry = new client.Registry();
   // prom-client's own event-loop lag histogram samples once a second (its default, 10 ms, wakes an
   // idle loop 100 times a second); tablecast_event_loop_lag_seconds is the finer one (gateway/loop-lag.ts).

@@ -84,6 +84,9 @@ for (const [format, env] of [['json (not a terminal)', {}], ['pretty (asked for)
     try {
       const start = Date.now();
       while (!proc.stdout().includes('tablecast listening on') && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 50));
+      // Client errors are no stack traces on the terminal.
+      await fetch(`http://127.0.0.1:${port}/api/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
+      await fetch(`http://127.0.0.1:${port}/api/v1/nope`);
       const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws?client_id=log-test`);
       await new Promise((r) => ws.once('open', r));
       ws.close();
@@ -102,6 +105,8 @@ for (const [format, env] of [['json (not a terminal)', {}], ['pretty (asked for)
         assert.equal((JSON.parse(disc) as { code: number }).code, 1005);
       }
       assert.ok(!lines.some((l) => /"msg":"incoming request"|request completed/.test(l)), 'no per-request info lines');
+      assert.ok(!/stack|at .*\.js:\d+/.test(proc.stdout()), `no stack traces:\n${proc.stdout()}`);
+      assert.ok(!/FSTDEP/.test(proc.stderr()), `no deprecation warnings: ${proc.stderr()}`);
     } finally {
       proc.child.kill('SIGTERM');
       await proc.exited;
