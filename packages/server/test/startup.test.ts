@@ -113,3 +113,31 @@ for (const [format, env] of [['json (not a terminal)', {}], ['pretty (asked for)
     }
   });
 }
+
+test('CLI: --version and help on stdout (exit 0) with flags, environment and config keys; typos get "did you mean"', async () => {
+  const run = async (args: string[]) => {
+    const p = runCli(args);
+    const { code } = await p.exited;
+    return { code, out: p.stdout(), err: p.stderr() };
+  };
+  const v = await run(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.out, /^tablecast \d+\.\d+\.\d+ \(protocol [\d.]+, Node\.js v\d+/);
+  for (const args of [['--help'], ['serve', '--help'], ['serve', '-h']]) {
+    const h = await run(args);
+    assert.equal(h.code, 0, args.join(' '));
+    assert.equal(h.err, '', 'help goes to stdout');
+    assert.match(h.out, /--port N/);
+    assert.match(h.out, /TABLECAST__SECTION__KEY/);
+    assert.match(h.out, /TABLECAST_SOURCE/);
+  }
+  const r = await run(['record', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /--streams LIST/);
+  const cmd = await run(['serv']);
+  assert.equal(cmd.code, 2);
+  assert.match(cmd.err, /^unknown command serv \(did you mean serve\?\)/);
+  const opt = await run(['serve', '--prot', '9000']);
+  assert.equal(opt.code, 1);
+  assert.match(opt.err, /^unknown option --prot \(did you mean --port\?\)/);
+});
