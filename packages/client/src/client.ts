@@ -54,6 +54,8 @@ export class TablecastClient {
   private readonly handlers = new Map<CanonicalStream, Set<AnyHandler>>();
   private readonly anyHandlers = new Set<AnyHandler>();
   private readonly subscribedListeners = new Set<(reply: SubscribedData) => void>();
+  /** `once` handlers -> the wrapper registered for them (so `off` finds them). */
+  private readonly onceWrappers = new Map<AnyHandler, AnyHandler>();
   /** Waiters told when a subscribe sent on (re)connect was refused by the server. */
   private readonly refusedListeners = new Set<(streams: StreamName[], err: TablecastError) => void>();
   private readonly acks: AckBatcher;
@@ -263,6 +265,30 @@ export class TablecastClient {
     set.add(handler as unknown as AnyHandler);
     this.handlers.set(key, set);
     return () => set.delete(handler as unknown as AnyHandler);
+  }
+
+  /** Removes a handler registered with {@link on} (or {@link once}); false when it was not registered. */
+  off<S extends StreamName>(stream: S, handler: StreamHandler<S>): boolean {
+    const set = this.handlers.get(canonicalStream(stream));
+    if (!set) return false;
+    const direct = set.delete(handler as unknown as AnyHandler);
+    const wrapped = this.onceWrappers.get(handler as unknown as AnyHandler);
+    return direct || (wrapped !== undefined && set.delete(wrapped) && this.onceWrappers.delete(handler as unknown as AnyHandler));
+  }
+
+  /** Like {@link on}, for the next message of `stream` only. Returns a function that removes it. */
+  once<S extends StreamName>(stream: S, handler: StreamHandler<S>): () => void {
+    const h = handler as unknown as AnyHandler;
+    const wrapper: AnyHandler = (data, env) => {
+      this.off(stream, handler);
+      h(data, env);
+    };
+    this.onceWrappers.set(h, wrapper);
+    const remove = this.on(stream, wrapper as unknown as StreamHandler<S>);
+    return () => {
+      remove();
+      this.onceWrappers.delete(h);
+    };
   }
 
   /** Registers a handler for every stream message (after de-duplication). Returns a remover. */

@@ -99,3 +99,30 @@ test('a subscription the server refused is not stored or replayed on reconnect',
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(errors, [], 'no error from replaying the refused subscription');
 });
+
+test('once() gets only the next message; off() removes a handler (on or once)', async () => {
+  const s = await startServer();
+  servers.push(s);
+  const c = client(s.ws);
+  await c.connect();
+  await c.subscribe(['alert']);
+  const onceGot: string[] = [];
+  const onGot: string[] = [];
+  const removedGot: string[] = [];
+  c.once('alert', (a) => onceGot.push(a.message));
+  const handler = (a: { message: string }) => onGot.push(a.message);
+  c.on('alert', handler);
+  const removed = (a: { message: string }) => removedGot.push(a.message);
+  c.once('alert', removed);
+  assert.equal(c.off('alert', removed), true, 'a once handler can be removed before it ran');
+  for (const m of ['one', 'two']) await s.server.publish('alert', { level: 'info', message: m, code: 'T' });
+  await waitFor(() => onGot.length === 2, 'both alerts');
+  assert.deepEqual(onceGot, ['one']);
+  assert.deepEqual(removedGot, []);
+  assert.equal(c.off('alert', handler), true);
+  assert.equal(c.off('alert', handler), false, 'already removed');
+  await s.server.publish('alert', { level: 'info', message: 'three', code: 'T' });
+  await c.ping();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(onGot, ['one', 'two'], 'off stops delivery');
+});
