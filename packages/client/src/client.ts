@@ -199,6 +199,12 @@ export class TablecastClient {
     return ready;
   }
 
+  /** Drops `streams` from what is (re)subscribed and from resume tracking. */
+  private forget(streams: readonly StreamName[]): void {
+    this.subs.remove(streams);
+    for (const s of streams) this.tracker.untrack(s);
+  }
+
   /** Calls `getToken` for the next attempt; `UNAUTHORIZED` from it is terminal. */
   private async fetchToken(getToken: () => Promise<string | null | undefined>): Promise<void> {
     try {
@@ -223,10 +229,7 @@ export class TablecastClient {
     const undo = () => {
       for (const b of before) {
         if (b.had) this.subs.add([b.s], b.filters);
-        else {
-          this.subs.remove([b.s]);
-          this.tracker.untrack(b.s);
-        }
+        else this.forget([b.s]);
       }
     };
     this.subs.add(list, filters);
@@ -247,8 +250,7 @@ export class TablecastClient {
   /** Stops `streams`; resolves with the `unsubscribed` reply (at once when not connected). */
   async unsubscribe(streams: readonly StreamName[]): Promise<UnsubscribedData | null> {
     const list = SubscriptionSet.validate(streams);
-    this.subs.remove(list);
-    for (const s of list) this.tracker.untrack(s);
+    this.forget(list);
     if (!this.isOpen()) return null;
     const reply = this.requests.add<UnsubscribedData>('unsubscribe');
     this.send('unsubscribe', { streams: list });
@@ -359,8 +361,7 @@ export class TablecastClient {
       // Failures surface as server_error; a refused group is not replayed again.
       this.sendSubscribe(g.streams, g.filters, true).catch((err: unknown) => {
         if (err instanceof TablecastError && err.code !== 'CLOSED' && err.code !== 'TIMEOUT') {
-          this.subs.remove(g.streams);
-          for (const s of g.streams) this.tracker.untrack(s);
+          this.forget(g.streams);
           for (const l of [...this.refusedListeners]) l(g.streams, err);
         }
       });

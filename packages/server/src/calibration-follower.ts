@@ -18,6 +18,8 @@ interface WireCalibration {
 export class CalibrationFollower {
   /** The calibration last applied, as text (homography, image and table size), or '' for none. */
   private applied = '';
+  /** The `table` object last looked at: the same message is observed at publish and at fan-out. */
+  private seen: unknown = null;
 
   /** @param hub the hub whose mapping follows the states */
   constructor(private readonly hub: Hub) {}
@@ -26,7 +28,8 @@ export class CalibrationFollower {
   observe(m: BrokerMessage): void {
     if (m.stream !== 'state') return;
     const table = m.data.table as { width?: unknown; height?: unknown; calibration?: WireCalibration | null } | null | undefined;
-    if (!table || typeof table.width !== 'number' || typeof table.height !== 'number') return;
+    if (!table || table === this.seen || typeof table.width !== 'number' || typeof table.height !== 'number') return;
+    this.seen = table;
     const c = table.calibration;
     const h = c && Array.isArray(c.homography) && c.homography.length === 9 && c.homography.every((v) => typeof v === 'number') ? (c.homography as number[]) : null;
     const w = c && typeof c.image_width === 'number' ? c.image_width : null;
