@@ -18,13 +18,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { SimulatorSession } from '../packages/server/src/pipeline/simulator-session.js';
-import { observe } from '../packages/server/src/pipeline/simulator-source.js';
-import { createRng } from '../packages/server/src/pipeline/rng.js';
-import { PipelineCore } from '../packages/server/src/pipeline/pipeline-core.js';
-import { StateGate } from '../packages/server/src/pipeline/state-gate.js';
-import { TableRenderer } from '../packages/server/src/pipeline/simulator-render.js';
-import { createServer } from '../packages/server/src/server.js';
+import { PipelineCore, SimulatorSession, StateGate, TableRenderer, createRng, observeSimFrame as observe } from '@tablecast/pipeline';
+import { createServer } from '@tablecast/server';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');

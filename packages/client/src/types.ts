@@ -1,39 +1,13 @@
 /**
  * Public types of the SDK: payload type per stream, handlers and client options.
  */
-import type {
-  AlertPayload,
-  ConfigPayload,
-  DetectionPayload,
-  Envelope,
-  EventPayload,
-  FramePayload,
-  PerformancePayload,
-  StatePayload,
-  StatusPayload,
-  StreamName,
-  SystemHealthPayload,
-  TrajectoryPayload,
-} from '@tablecast/protocol';
+import type { Envelope, StreamName, StreamPayloadMap } from '@tablecast/protocol';
 import type { BackoffOptions } from './backoff.js';
 import type { Encoding } from './codec.js';
 import type { WebSocketConstructor } from './socket.js';
 
-/** The `data` type of each stream's messages (PROTOCOL section 5). `metrics` is `performance`. */
-export interface StreamPayloadMap {
-  state: StatePayload;
-  trajectory: TrajectoryPayload;
-  frame: FramePayload;
-  alert: AlertPayload;
-  config: ConfigPayload;
-  performance: PerformancePayload;
-  metrics: PerformancePayload;
-  /** Game events carry event-specific fields beside `event` (ball_id, pocket, speed, ...). */
-  event: EventPayload & { [field: string]: unknown };
-  detection: DetectionPayload;
-  system_health: SystemHealthPayload;
-  status: StatusPayload;
-}
+export type { StreamPayloadMap };
+
 
 /** A typed handler of one stream: the payload and its envelope (timestamp, sequence). */
 export type StreamHandler<S extends StreamName> = (data: StreamPayloadMap[S], envelope: Envelope<StreamPayloadMap[S]>) => void;

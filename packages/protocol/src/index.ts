@@ -10,5 +10,6 @@ export * from './filters.js';
 export * from './client-messages.js';
 export * from './server-messages.js';
 export * from './payloads.js';
+export * from './stream-payload-map.js';
 export * from './asyncapi.js';
 export * from './version.js';

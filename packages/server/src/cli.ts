@@ -122,10 +122,8 @@ async function record(argv: string[]): Promise<void> {
   }
   const file = positionals[0];
   if (!file) throw new Error(`record needs a FILE\n${USAGE}`);
-  const mod = (await import(new URL('./pipeline/recorder.js', import.meta.url).href)) as {
-    recordToFile(url: string, file: string, streams: string[]): Promise<{ close(): Promise<void> }>;
-  };
-  const rec = await mod.recordToFile(values.url!, file, values.streams!.split(',').filter(Boolean));
+  const { recordToFile } = await import('@tablecast/pipeline');
+  const rec = await recordToFile(values.url!, file, values.streams!.split(',').filter(Boolean));
   console.error(`recording ${values.streams} from ${values.url} to ${file}; Ctrl-C to stop`);
   const stop = () => void rec.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -3,9 +3,9 @@
  */
 export { createServer, type TablecastServer, type CreateServerOptions, type ServerExtensions } from './server.js';
 export { loadConfig, ConfigError, type Config, type ConfigInput } from './config/index.js';
-export { SourceUnavailableError } from './pipeline/source-preflight.js';
+export { SourceUnavailableError } from '@tablecast/pipeline';
 export { MemoryBroker } from './gateway/broker-memory.js';
 export type { Broker, BrokerMessage, HistoryRange } from './gateway/broker.js';
 export { Hub } from './gateway/hub.js';
 export type { StreamPublisher, PublishResult } from './gateway/publisher.js';
-export { FrameHub } from './video/frame-hub.js';
+export { FrameHub } from '@tablecast/pipeline';

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { LeaderElection, LEADER_RELEASED } from '../src/cluster/leader-election.js';
 import { SharedBreakerState, type BreakerEvent } from '../src/cluster/shared-breaker.js';
 import { RedisProcess, redisServerPath } from '../src/cluster/redis-process.js';
-import { CircuitBreaker } from '../src/pipeline/circuit-breaker.js';
+import { CircuitBreaker } from '@tablecast/common';
 
 const skip = redisServerPath() ? false : 'redis-server not installed (scripts/setup-test.sh)';
 let redis: RedisProcess;

@@ -9,12 +9,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { StatePayload } from '@tablecast/protocol';
 import { startServer } from './helpers/server.js';
-import { recordToFile } from '../src/pipeline/index.js';
-import { SourceHost } from '../src/pipeline/source-host.js';
-import { parseSourceSpec } from '../src/pipeline/source.js';
-import { createPipelineMetrics } from '../src/pipeline/pipeline-metrics.js';
-import type { RecordedLine } from '../src/pipeline/replay-source.js';
-import type { Detection } from '../src/pipeline/detection.js';
+import { createPipelineMetrics, parseSourceSpec, recordToFile, SourceHost, type Detection, type RecordedLine } from '@tablecast/pipeline';
 
 test('record a live gateway to NDJSON, replay it as detections at 2x speed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tablecast-replay-'));

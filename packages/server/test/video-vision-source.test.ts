@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { Detection } from '../src/pipeline/detection.js';
-import { createVisionSource } from '../src/pipeline/sources/vision-source.js';
+import { createVisionSource, type Detection } from '@tablecast/pipeline';
 import { overlayFromDetection } from '../src/video/overlay.js';
 
 const DATA = process.env.TABLECAST_BILLIARDS_DATA ?? fileURLToPath(new URL('../../../../shared/data/billiards/', import.meta.url));

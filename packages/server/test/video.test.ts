@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
-import { FrameHub, type JpegFrame } from '../src/video/frame-hub.js';
+import { FrameHub, type JpegFrame } from '@tablecast/pipeline';
 import { registerVideoRoutes } from '../src/video/routes.js';
 
 const DATA = process.env.TABLECAST_BILLIARDS_DATA ?? fileURLToPath(new URL('../../../../shared/data/billiards/', import.meta.url));

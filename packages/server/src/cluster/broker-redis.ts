@@ -33,7 +33,7 @@ import type { Broker, BrokerHandler, BrokerHealth, BrokerMessage, HistoryRange }
 import { randomEpoch } from '../gateway/epoch.js';
 import { PublishError } from '../gateway/errors.js';
 import { StreamHistory, type HistoryLimits } from '../gateway/history.js';
-import { CircuitBreaker, CircuitOpenError, type BreakerState } from '../pipeline/circuit-breaker.js';
+import { CircuitBreaker, CircuitOpenError, type BreakerState } from '@tablecast/common';
 import { PUBLISH, READ, RECONCILE } from './lua.js';
 import { RedisKeys } from './redis-keys.js';
 import { StreamCursor, type CursorStats } from './stream-cursor.js';

@@ -18,7 +18,7 @@
  * | `tablecast_cluster_leader_changes_total` | counter | role changes of this node |
  */
 import client from 'prom-client';
-import { BREAKER_STATE_VALUE } from '../pipeline/circuit-breaker.js';
+import { BREAKER_STATE_VALUE } from '@tablecast/common';
 import type { RedisBroker } from './broker-redis.js';
 import type { NodeRegistry } from './node-registry.js';
 

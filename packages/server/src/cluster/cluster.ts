@@ -17,7 +17,7 @@ import type { Config } from '../config/index.js';
 import type { Hub } from '../gateway/hub.js';
 import type { StreamPublisher } from '../gateway/publisher.js';
 import type { ComponentHealth } from '../http/context.js';
-import type { BreakerState, CircuitBreaker } from '../pipeline/circuit-breaker.js';
+import type { BreakerState, CircuitBreaker } from '@tablecast/common';
 import { redactUrl, type RedisBroker, type RedisBrokerEvent } from './broker-redis.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { LEADER_RELEASED, LeaderElection } from './leader-election.js';

@@ -9,7 +9,7 @@
  * shared state instead of `closed`.
  */
 import type { Redis } from 'ioredis';
-import type { BreakerState, CircuitBreaker } from '../pipeline/circuit-breaker.js';
+import type { BreakerState, CircuitBreaker } from '@tablecast/common';
 
 /** The shared state of one breaker. */
 export interface SharedBreakerSnapshot {

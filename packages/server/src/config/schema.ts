@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AuthSection } from '../auth/config.js';
 import { ChannelsSection } from '../channels/config.js';
 import { ClusterSection } from '../cluster/config.js';
+import { IntegrationSection, SourceSection, TableSection } from '@tablecast/pipeline';
 
 const Int = (def: number, min: number, max: number, description?: string) =>
   Type.Integer({ default: def, minimum: min, maximum: max, ...(description ? { description } : {}) });
@@ -64,46 +65,6 @@ export const BrokerSection = Obj({
 export const PublishSection = Obj({
   api_keys: Type.Array(Type.String({ minLength: 8 }), { default: [], description: 'keys accepted by POST /api/v1/publish (X-API-Key or Bearer)' }),
   max_batch: Int(1000, 1, 100_000),
-});
-
-export const IntegrationSection = Obj({
-  target_fps: Num(30, 1, 240),
-  retry: Obj({
-    max_retries: Int(3, 0, 20),
-    initial_delay_s: Num(0.1, 0.001, 60),
-    backoff_multiplier: Num(2, 1, 10),
-  }),
-  circuit_breaker: Obj({
-    failure_threshold: Int(10, 1, 10_000),
-    timeout_s: Num(30, 0.01, 3600, 'how long the breaker stays open before one trial'),
-  }),
-  state_change_threshold_m: Num(0.002, 0, 1, 'publish state when any ball moved more than this'),
-  state_heartbeat_s: Num(1, 0.05, 60, 'publish state at least this often while clients subscribe'),
-  trajectory_angle_threshold_deg: Num(0.5, 0, 45),
-  trajectory_position_threshold_m: Num(0.005, 0, 1),
-  trajectory_worker: Type.Boolean({ default: true, description: 'compute trajectory predictions in a worker thread (false: on the main thread)' }),
-});
-
-export const SourceSection = Obj({
-  spec: Type.String({ default: 'simulator', description: 'simulator | replay:FILE | image:PATH | video:PATH | camera:DEVICE | none' }),
-  seed: Int(1, 0, 2 ** 31 - 1),
-  replay_speed: Num(1, 0.01, 1000),
-  frames: Type.Boolean({ default: true, description: 'render/capture JPEG frames for the video endpoint' }),
-  frames_on_demand: Type.Boolean({
-    default: true,
-    description: 'render/encode frames only while a video viewer is connected or a frame was requested in the last 5 s (false: always)',
-  }),
-  jpeg_quality: Int(70, 1, 100),
-  handoff_capacity: Int(4, 1, 1024, 'detections buffered between worker and main loop; oldest dropped beyond'),
-  restart_backoff_initial_s: Num(0.5, 0.01, 60),
-  restart_backoff_max_s: Num(10, 0.01, 600),
-  calibration_corners: Type.Optional(Type.Array(Type.Object({ x: Type.Number(), y: Type.Number() }), { minItems: 4, maxItems: 4 })),
-  background: Type.Optional(Type.String({ description: 'empty-table image for background subtraction' })),
-  ffmpeg_path: Type.String({ default: 'ffmpeg', minLength: 1, description: 'ffmpeg binary for video: and camera: sources (a path, or a name looked up on PATH)' }),
-});
-
-export const TableSection = Obj({
-  preset: Type.Union([Type.Literal('7ft'), Type.Literal('8ft'), Type.Literal('9ft')], { default: '9ft' }),
 });
 
 /** The whole configuration. */

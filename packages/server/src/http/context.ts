@@ -5,7 +5,7 @@ import type { Config } from '../config/index.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { Hub } from '../gateway/hub.js';
 import type { GatewayMetrics } from '../gateway/metrics.js';
-import type { FrameHub } from '../video/frame-hub.js';
+import type { FrameHub } from '@tablecast/pipeline';
 import type { Registry } from 'prom-client';
 
 /** Health of one component. */

@@ -5,7 +5,7 @@
  * object (WeakMap), so no cache grows without bound.
  */
 import sharp from 'sharp';
-import type { JpegFrame } from './frame-hub.js';
+import type { JpegFrame } from '@tablecast/pipeline';
 import { type OverlayData, overlaySvg } from './overlay.js';
 import { FRAME_QUALITY_LEVELS } from './frame-quality.js';
 

@@ -7,7 +7,7 @@
  * `fps` cap delays a frame until its interval has passed and then sends the newest.
  */
 import type { ServerResponse } from 'node:http';
-import type { JpegFrame } from './frame-hub.js';
+import type { JpegFrame } from '@tablecast/pipeline';
 
 /** Counters of one viewer. */
 export interface ViewerStats {

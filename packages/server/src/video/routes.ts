@@ -15,7 +15,7 @@
  * State lives in the registration (no module state): two servers in one process are independent.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FrameHub, JpegFrame } from './frame-hub.js';
+import type { FrameHub, JpegFrame } from '@tablecast/pipeline';
 import { JpegVariants, type VariantSpec, parseQuality } from './jpeg-variants.js';
 import { MjpegViewer } from './mjpeg-viewer.js';
 import type { OverlayData } from './overlay.js';
