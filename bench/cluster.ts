@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { nowMicros } from '@tablecast/protocol';
 import { createServer } from '../packages/server/src/index.js';
-import { RedisProcess, processCpuSeconds } from '../packages/server/src/cluster/redis-process.js';
+import { RedisProcess, processCpuSeconds } from '@tablecast/gateway/testing';
 import { ChildRole, emitEvent, serveIpc } from './lib/child.js';
 import { StateGenerator } from './lib/state-payload.js';
 import { fmt, median, medSpread, percentileSorted, range } from './lib/stats.js';

@@ -15,10 +15,9 @@
 import { Writable } from 'node:stream';
 import client from 'prom-client';
 import { nowMicros } from '@tablecast/protocol';
-import { Hub, MemoryBroker } from '@tablecast/server';
+import { billiardsCatalog } from '@tablecast/server';
 // Not part of the package's public API: the benchmark builds sessions without a WebSocket server.
-import { GatewayMetrics } from '../packages/server/src/gateway/metrics.js';
-import { ClientSession } from '../packages/server/src/gateway/client-session.js';
+import { ClientSession, GatewayMetrics, Hub, MemoryBroker } from '@tablecast/gateway';
 import { StateGenerator } from './lib/state-payload.js';
 import { stateFrame } from './peers/bare-ws.js';
 import { median } from './lib/stats.js';
@@ -44,7 +43,7 @@ function pollute(): void {
 }
 
 const metrics = new GatewayMetrics(new client.Registry(), () => N);
-const hub = new Hub({ broker: new MemoryBroker({ maxMessages: 100, maxAgeS: 60 }), metrics, historyLimit: 100 });
+const hub = new Hub({ broker: new MemoryBroker({ maxMessages: 100, maxAgeS: 60 }), metrics, historyLimit: 100, catalog: billiardsCatalog() });
 const sockets: Writable[] = [];
 for (let i = 0; i < N; i++) {
   const socket = new Writable({

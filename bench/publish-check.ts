@@ -11,9 +11,9 @@
  */
 import client from 'prom-client';
 import { nowMicros } from '@tablecast/protocol';
-import { Hub, MemoryBroker } from '@tablecast/server';
+import { billiardsCatalog } from '@tablecast/server';
 // Not part of the package's public API: the benchmark builds a hub without a server.
-import { GatewayMetrics } from '../packages/server/src/gateway/metrics.js';
+import { GatewayMetrics, Hub, MemoryBroker } from '@tablecast/gateway';
 import { StateGenerator } from './lib/state-payload.js';
 import { fmt, median, medSpread } from './lib/stats.js';
 
@@ -29,7 +29,7 @@ const payloads = Array.from({ length: 256 }, () => gen.next(nowMicros()));
 
 function hub(validate: boolean): Hub {
   const metrics = new GatewayMetrics(new client.Registry(), () => 0);
-  return new Hub({ broker: new MemoryBroker({ maxMessages: 100, maxAgeS: 60 }), metrics, historyLimit: 100, validateInProcess: validate });
+  return new Hub({ broker: new MemoryBroker({ maxMessages: 100, maxAgeS: 60 }), metrics, historyLimit: 100, catalog: billiardsCatalog(), validateInProcess: validate });
 }
 
 async function run(h: Hub): Promise<number> {

@@ -22,11 +22,11 @@ export { createVisionSource, detectionOf, tableOf } from './sources/vision-sourc
 export { detectionFromState, type RecordedLine } from './sources/replay-source.js';
 export type { Detection, DetectedBall, DetectedCue, DetectedTable, FrameImage } from './core/detection.js';
 // Building blocks for benchmarks and tools that drive the stages directly.
-export { PipelineCore, type PipelineCoreOptions, type IngestResult } from './core/pipeline-core.js';
+export { PipelineCore, type PipelineCoreOptions, type IngestResult } from './loop/pipeline-core.js';
 export { StateGate, type StateGateOptions, type StatePublishReason } from './core/state-gate.js';
 export { SimulatorSession, type SimFrame, type SessionOptions } from './sources/simulator/simulator-session.js';
 export { TableRenderer, type RenderOptions } from './sources/simulator/simulator-render.js';
 export { observe as observeSimFrame } from './sources/simulator/simulator-source.js';
 export { createRng, type Rng } from './sources/simulator/rng.js';
 export { SourceHost, type SourceHostOptions, type SourceHostHealth, type SourceFailure, type SourceStatus } from './sources/source-host.js';
-export { createPipelineMetrics, type PipelineMetrics } from './loop/pipeline-metrics.js';
+export { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-metrics.js';

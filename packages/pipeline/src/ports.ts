@@ -3,7 +3,6 @@
  * the server's gateway hub and frame hub implement them; the pipeline never imports the gateway).
  */
 import type { CanonicalStream, StreamPayloadMap } from '@tablecast/protocol';
-import type { JpegFrame } from './frames/frame-hub.js';
 
 /** Options of one publish. */
 export interface PublishOptions {
@@ -29,6 +28,18 @@ export interface StreamPort {
   publish<S extends CanonicalStream>(stream: S, data: StreamPayloadMap[S], options?: PublishOptions): Promise<PublishReceipt>;
   /** Number of clients subscribed to `stream` (the pipeline sends state heartbeats only while some are). */
   subscriberCount(stream: CanonicalStream): number;
+}
+
+/** One encoded video frame. */
+export interface JpegFrame {
+  jpeg: Buffer;
+  /** Pixels. */
+  width: number;
+  height: number;
+  /** Capture time, microseconds since the Unix epoch. */
+  timestampMicros: number;
+  /** Monotonic counter. */
+  frameNumber: number;
 }
 
 /** Where the pipeline writes the JPEG frames of its source, and how it learns whether anyone watches. */

@@ -9,18 +9,13 @@ import client from 'prom-client';
 import type { Logger } from 'pino';
 import { CloseCode, PROTOCOL_VERSION, type CanonicalStream } from '@tablecast/protocol';
 import { loadConfig, type Config, type ConfigInput } from './config/index.js';
-import { createBroker } from './gateway/broker-factory.js';
-import { Gateway } from './gateway/gateway.js';
-import { Hub, type StreamAuthorizer } from './gateway/hub.js';
-import { GatewayMetrics } from './gateway/metrics.js';
-import type { ConnectionAuthenticator } from './gateway/connection-auth.js';
-import { UpgradeRouter } from './gateway/upgrade-router.js';
-import type { PublishOptions, PublishResult } from './gateway/publisher.js';
+import { createBroker } from './cluster/broker-factory.js';
+import { Gateway, GatewayMetrics, Hub, UpgradeRouter, type PublishOptions, type PublishResult } from '@tablecast/gateway';
 import { FrameHub, createPipeline, preflightSource, type Pipeline } from '@tablecast/pipeline';
 import type { ComponentHealth, RouteContext } from './http/context.js';
 import { healthRoutes } from './http/health.js';
-import { publishRoutes, type PublishGuard } from './http/publish.js';
-import { websocketRoutes, type AdminGuard } from './http/websocket-api.js';
+import { publishRoutes } from './http/publish.js';
+import { websocketRoutes } from './http/websocket-api.js';
 import { asyncApiRoutes, registerOpenApi } from './http/docs.js';
 import { configRoutes } from './http/config-routes.js';
 import { gameRoutes } from './http/game-routes.js';
@@ -37,9 +32,9 @@ import { transcodeFrame } from './video/frame-quality.js';
 import { registerVideoRoutes } from './video/routes.js';
 import { FrameStreamPublisher } from './video/frame-stream.js';
 import { overlayFromState, type OverlayState } from './video/overlay.js';
-import { CalibrationFollower } from './calibration-follower.js';
+import { CalibrationFollower, TablePixels, billiardsCatalog, billiardsFilters } from './streams/index.js';
 import { Cluster } from './cluster/cluster.js';
-import type { RedisBroker } from './cluster/broker-redis.js';
+import type { RedisBroker } from '@tablecast/gateway/redis';
 import { createAuth, type AuthService } from './auth/index.js';
 import { Channels, channelRoutes } from './channels/index.js';
 
@@ -55,14 +50,6 @@ export interface CreateServerOptions {
   startPipeline?: boolean;
   /** Pino logger options override (tests use `false`, or a `stream` to read the log lines). */
   logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
-}
-
-/** Extension points other modules (auth, channels, cluster) fill in before listen(). */
-export interface ServerExtensions {
-  authenticator: ConnectionAuthenticator;
-  authorizer: StreamAuthorizer;
-  publishGuard: PublishGuard;
-  adminGuard: AdminGuard;
 }
 
 /** A composed server. */
@@ -143,17 +130,25 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const auth = createAuth(config, registry);
   auth.log = log;
   const broker = await createBroker(config, nodeId);
-  // pixels_4k follows the calibration each state carries (calibration-follower.ts).
+  // The billiards streams plugged into the engine; `coordinates: pixels` and `pixels_4k` follow the
+  // calibration each state carries (streams/calibration-follower.ts).
+  const pixels = new TablePixels();
+  const calibration = new CalibrationFollower(pixels);
   const hub: Hub = new Hub({
-    broker, metrics, historyLimit: config.history.max_messages, frameTranscoder: transcodeFrame,
+    broker, metrics, historyLimit: config.history.max_messages,
+    catalog: billiardsCatalog(),
+    filterPlugins: billiardsFilters(pixels, transcodeFrame),
+    // The original system's clients get positions in video pixels (docs/COMPATIBILITY.md).
+    legacyFilterDefaults: { coordinates: 'pixels' },
     observe: (m) => calibration.observe(m),
-    authorizer: { canSubscribe: (s, stream) => ext.authorizer.canSubscribe(s, stream), canPublish: (s, stream) => ext.authorizer.canPublish(s, stream) },
+    authorizer: auth,
+    describeSession: (session) => channels.describeSession(session),
   });
-  const calibration = new CalibrationFollower(hub);
-  const ext: ServerExtensions = { authenticator: auth, authorizer: auth, publishGuard: auth.publishGuard, adminGuard: auth.adminGuard };
   const gateway = new Gateway({
-    config, hub, metrics, serverVersion: SERVER_VERSION, nodeId, log,
-    authenticator: { authenticate: (req, token, channel) => ext.authenticator.authenticate(req, token, channel) },
+    config: { websocket: config.websocket, history: config.history, allowedOrigins: config.server.cors_origins },
+    hub, metrics, serverVersion: SERVER_VERSION, nodeId, log,
+    authenticator: auth,
+    publisherRate: (p) => p.role === 'publisher' || p.role === 'admin',
     onSession: (session, req, channel) => {
       auth.expiry.watch(session);
       channels.onSession(session, req, channel);
@@ -262,7 +257,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   channels.registerUpgrades(upgrades);
   channels.start();
   auth.registerHttpHook(app);
-  const routes = enforceRoutePolicies(app, (req, reply) => ext.adminGuard(req, reply));
+  const routes = enforceRoutePolicies(app, (req, reply) => auth.adminGuard(req, reply));
   registerNotFound(app);
   await app.register(cors, {
     origin: config.server.cors_origins.includes('*') ? true : config.server.cors_origins,
@@ -273,7 +268,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   await registerOpenApi(app, ctx);
   await healthRoutes(app, ctx);
   await websocketRoutes(app, ctx);
-  await publishRoutes(app, ctx, (req, stream) => ext.publishGuard(req, stream));
+  await publishRoutes(app, ctx, (req, stream) => auth.publishGuard(req, stream));
   await channelRoutes(app, channels);
   await asyncApiRoutes(app, ctx);
   await configRoutes(app, ctx, new RuntimeConfig(config));

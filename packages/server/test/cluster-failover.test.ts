@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayProcess } from '../src/cluster/gateway-process.js';
-import { RedisProcess, redisServerPath } from '../src/cluster/redis-process.js';
+import { RedisProcess, redisServerPath } from '@tablecast/gateway/testing';
 import { connect, type Msg, type TestClient } from './helpers/ws-client.js';
 
 const skip = redisServerPath() ? false : 'redis-server not installed (scripts/setup-test.sh)';

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { RedisProcess, redisServerPath } from '../src/cluster/redis-process.js';
+import { RedisProcess, redisServerPath } from '@tablecast/gateway/testing';
 import { startServer, statePayload, type Started } from './helpers/server.js';
 import { connect, type Msg, type TestClient } from './helpers/ws-client.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { LeaderElection, LEADER_RELEASED } from '../src/cluster/leader-election.js';
 import { SharedBreakerState, type BreakerEvent } from '../src/cluster/shared-breaker.js';
-import { RedisProcess, redisServerPath } from '../src/cluster/redis-process.js';
+import { RedisProcess, redisServerPath } from '@tablecast/gateway/testing';
 import { CircuitBreaker } from '@tablecast/common';
 
 const skip = redisServerPath() ? false : 'redis-server not installed (scripts/setup-test.sh)';

@@ -7,7 +7,7 @@
 // resumes from offsets taken before or during the outage recover (`recovered: true`).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisProcess, redisServerPath } from '../src/cluster/redis-process.js';
+import { RedisProcess, redisServerPath } from '@tablecast/gateway/testing';
 import { startServer, type Started } from './helpers/server.js';
 import { connect, type TestClient } from './helpers/ws-client.js';
 

@@ -258,7 +258,8 @@ test('sample_rate n sends every n-th message', async () => {
 });
 
 test('coordinates pixels_4k: positions scaled to 3840x2160 with scale [1, 1]', async () => {
-  s.server.hub.setCalibration({ width: 2.54, height: 1.27 }); // the linear default: playing surface -> whole 4K frame
+  // A table without a camera calibration: the linear mapping, playing surface -> whole 4K frame.
+  await s.server.publish('state', statePayload([], { table: { width: 2.54, height: 1.27, pockets: [] } }));
   const px = await client();
   await px.subscribe(['state', 'trajectory'], { coordinates: 'pixels_4k' });
   const m = await client();

@@ -1,8 +1,11 @@
 // Payload validation of in-process publishes: schema errors and the nesting limit name the path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validatePayload } from '../src/gateway/hub.js';
-import { PublishError } from '../src/gateway/errors.js';
+import { PublishError, validatePayload as validateWith } from '@tablecast/gateway';
+import { billiardsCatalog } from '../src/streams/index.js';
+
+const catalog = billiardsCatalog();
+const validatePayload = (stream: string, data: unknown) => validateWith(catalog, stream, data);
 
 function nest(depth: number, leaf: unknown, key: (i: number) => string | number): unknown {
   let v = leaf;

@@ -2,7 +2,7 @@
 // following quiet window replaces it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LoopLagMonitor } from '../src/gateway/loop-lag.js';
+import { LoopLagMonitor } from '@tablecast/gateway';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function block(ms: number): void {

@@ -73,3 +73,11 @@ export interface Detection {
   table?: DetectedTable;
   frame?: FrameImage;
 }
+
+/** Where the loop gets detections from (the source host's bounded hand-off). */
+export interface DetectionFeed {
+  /** Removes and returns the buffered detections, oldest first. */
+  take(): Detection[];
+  /** Drops counted by the hand-off so far (for `bottlenecks`). */
+  dropped(): number;
+}

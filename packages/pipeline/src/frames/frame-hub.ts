@@ -9,19 +9,9 @@
  * demand ({@link FrameHub.addProducer}, the pipeline's source) listens to {@link FrameHub.onDemand}.
  */
 import { EventEmitter } from 'node:events';
-import type { FrameSink } from '../ports.js';
+import type { FrameSink, JpegFrame } from '../ports.js';
 
-/** One encoded frame. */
-export interface JpegFrame {
-  jpeg: Buffer;
-  /** Pixels. */
-  width: number;
-  height: number;
-  /** Capture time, microseconds since the Unix epoch. */
-  timestampMicros: number;
-  /** Monotonic counter. */
-  frameNumber: number;
-}
+export type { JpegFrame } from '../ports.js';
 
 /** Latest-frame holder with change notification. One per server (no global state). */
 export class FrameHub implements FrameSink {

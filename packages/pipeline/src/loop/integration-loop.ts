@@ -14,22 +14,16 @@
 import type { Logger } from 'pino';
 import type { PerformancePayload } from '@tablecast/protocol';
 import type { FrameSink, StreamPort } from '../ports.js';
-import type { Detection } from '../core/detection.js';
-import type { PipelineCore } from '../core/pipeline-core.js';
-import type { PipelineMetrics } from './pipeline-metrics.js';
+import type { Detection, DetectionFeed } from '../core/detection.js';
+
+export type { DetectionFeed } from '../core/detection.js';
+import type { PipelineCore } from './pipeline-core.js';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { StreamSender } from './stream-sender.js';
 import { StateGate } from '../core/state-gate.js';
-import { RateLimitedReporter } from '../sources/rate-limited.js';
+import { RateLimitedReporter } from '../util/rate-limited.js';
 import type { Rejection } from '../core/detection-validator.js';
 import { InlineTrajectoryRunner, type TrajectoryRunner } from '../trajectory/trajectory-runner.js';
-
-/** Where the loop gets detections from (the source host's bounded hand-off). */
-export interface DetectionFeed {
-  /** Removes and returns the buffered detections, oldest first. */
-  take(): Detection[];
-  /** Drops counted by the hand-off so far (for `bottlenecks`). */
-  dropped(): number;
-}
 
 /** Loop settings (from config.integration). */
 export interface IntegrationLoopOptions {

@@ -12,8 +12,8 @@ import type { Logger } from 'pino';
 import { DELIVERY_CLASS, type CanonicalStream, type StreamPayloadMap } from '@tablecast/protocol';
 import type { PublishOptions, StreamPort } from '../ports.js';
 import { CircuitOpenError, withRetry, type CircuitBreaker, type RetryPolicy } from '@tablecast/common';
-import type { PipelineMetrics } from './pipeline-metrics.js';
-import { RateLimitedReporter } from '../sources/rate-limited.js';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { RateLimitedReporter } from '../util/rate-limited.js';
 
 interface Pending {
   data: StreamPayloadMap[CanonicalStream];

@@ -15,14 +15,14 @@
  * A source that ends by itself (end of a replay) is not restarted.
  */
 import type { Worker } from 'node:worker_threads';
-import { spawnModuleWorker } from './module-worker.js';
+import { spawnModuleWorker } from '../util/module-worker.js';
 import type { Logger } from 'pino';
 import type { Detection } from '../core/detection.js';
 import type { SourceOptions, SourceSpec } from './source.js';
 import { HandoffRing } from './handoff-ring.js';
-import type { PipelineMetrics } from '../loop/pipeline-metrics.js';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { HostToWorker, SourceWorkerData, WorkerToHost } from './source-worker.js';
-import type { DetectionFeed } from '../loop/integration-loop.js';
+import type { DetectionFeed } from '../core/detection.js';
 
 /** Host settings (config.source). */
 export interface SourceHostOptions {

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { TrajectoryPayload } from '@tablecast/protocol';
 import { computeTrajectory, type PhysicsTable, type PlanRequest } from './trajectory-planner.js';
-import { lowerThreadPriority } from '../sources/module-worker.js';
+import { lowerThreadPriority } from '../util/module-worker.js';
 
 /** Messages to the worker. */
 export type ToTrajectoryWorker = { type: 'plan'; req: PlanRequest };

@@ -10,7 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { spawnModuleWorker } from '../sources/module-worker.js';
+import { spawnModuleWorker } from '../util/module-worker.js';
 import type { PlanRequest } from './trajectory-planner.js';
 import { InlineTrajectoryRunner, type TrajectoryResult, type TrajectoryRunner } from './trajectory-runner.js';
 import type { FromTrajectoryWorker, ToTrajectoryWorker } from './trajectory-worker-thread.js';

@@ -9,7 +9,7 @@ import { publishError } from '../helpers/ports.js';
 import type { PublishReceipt, StreamPort } from '../../src/ports.js';
 import { CircuitBreaker, CircuitOpenError, BREAKER_STATE_VALUE, withRetry, isRetryable, backoffDelays, type BreakerState } from '@tablecast/common';
 import { StreamSender } from '../../src/loop/stream-sender.js';
-import { createPipelineMetrics } from '../../src/loop/pipeline-metrics.js';
+import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
 
 /** A publisher whose publish rejects while `down` (like a failing broker), recording call times. */
 class FlakyPublisher implements StreamPort {

@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import { HandoffRing } from '../../src/sources/handoff-ring.js';
 import { SourceHost, type SourceFailure } from '../../src/sources/source-host.js';
 import { parseSourceSpec } from '../../src/sources/source.js';
-import { createPipelineMetrics } from '../../src/loop/pipeline-metrics.js';
+import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tablecast-handoff-'));
 const log = pino({ level: 'silent' });

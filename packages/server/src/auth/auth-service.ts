@@ -23,16 +23,13 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import client from 'prom-client';
 import { CloseCode, ErrorCode, canonicalStream, isStreamName, type CanonicalStream } from '@tablecast/protocol';
-import type { AuthOutcome, ConnectionAuthenticator } from '../gateway/connection-auth.js';
-import type { ClientSession } from '../gateway/client-session.js';
-import type { StreamAuthorizer } from '../gateway/hub.js';
+import { ANONYMOUS, safeDecode, type AuthOutcome, type ClientSession, type ConnectionAuthenticator, type StreamAuthorizer } from '@tablecast/gateway';
 import type { PublishGuard } from '../http/publish.js';
 import type { AdminGuard } from '../http/websocket-api.js';
-import type { AuthConfig, ChannelName } from './config.js';
+import type { AuthConfig, ChannelName } from '../config/auth-section.js';
 import type { CredentialVerifier, Principal, VerifyResult } from './credentials.js';
 import { ANONYMOUS_ROLE, NOTHING, mayJoinGroup, unionPolicies, type Policy } from './permissions.js';
 import { SessionExpiry } from './session-expiry.js';
-import { safeDecode } from '../gateway/upgrade-router.js';
 
 /** The stream each single-stream channel is bound to. */
 export const CHANNEL_STREAM: Readonly<Partial<Record<ChannelName, CanonicalStream>>> = {
@@ -102,8 +99,8 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
 
   /** The policy of a connected session. */
   sessionPolicy(session: ClientSession): Policy {
-    const roles = session.attributes.get('roles');
-    return Array.isArray(roles) ? this.policyOf(roles as string[]) : NOTHING;
+    const roles = session.principal.roles;
+    return roles.length > 0 ? this.policyOf([...roles]) : NOTHING;
   }
 
   /** Verifies a token (see {@link CredentialVerifier.verify}). */
@@ -113,7 +110,7 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
 
   /** {@inheritDoc ConnectionAuthenticator.authenticate} */
   async authenticate(req: IncomingMessage, token: string | null, channel: string): Promise<AuthOutcome> {
-    if (channel === 'detection') return { ok: true, attributes: anonymousAttributes() };
+    if (channel === 'detection') return { ok: true, principal: ANONYMOUS };
     const refuse = (code: number, reason: string): AuthOutcome => {
       this.failures.inc({ reason: reasonLabel(code, reason), channel });
       return { ok: false, closeCode: code, reason };
@@ -137,30 +134,26 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
       if (this.auth.enabled && !this.auth.allow_anonymous) return refuse(CloseCode.UNAUTHORIZED, 'authentication required (token or Authorization: Bearer)');
       const policy = this.policyOf([ANONYMOUS_ROLE]);
       if (!policy.channels.has(ch)) return refuse(CloseCode.UNAUTHORIZED, `channel ${channel} needs a token`);
-      return { ok: true, attributes: anonymousAttributes() };
+      return { ok: true, principal: ANONYMOUS };
     }
     const policy = this.policyOf(principal.roles);
     if (!policy.channels.has(ch)) return refuse(CloseCode.FORBIDDEN, `role may not use channel ${channel}`);
     const bound = CHANNEL_STREAM[ch];
     if (bound && !policy.subscribe.has(bound)) return refuse(CloseCode.FORBIDDEN, `role may not read ${bound}`);
-    const attributes: Record<string, unknown> = {
-      role: primaryRole(principal.roles),
-      roles: principal.roles,
-      subject: principal.subject,
-      auth: principal.kind,
-    };
-    if (principal.exp !== null) attributes.exp = principal.exp;
+    let userId: string | null = null;
     if (ch === 'user') {
-      const userId = userIdOf(req);
+      userId = userIdOf(req);
       if (!userId || userId !== principal.subject) return refuse(CloseCode.FORBIDDEN, 'token subject does not match the user channel');
-      attributes.user_id = userId;
     }
-    return { ok: true, attributes };
+    return {
+      ok: true,
+      principal: { auth: principal.kind, subject: principal.subject, role: primaryRole(principal.roles), roles: principal.roles, exp: principal.exp, userId },
+    };
   }
 
   /** {@inheritDoc StreamAuthorizer.canSubscribe} */
   canSubscribe(session: ClientSession, stream: CanonicalStream): boolean {
-    const channel = session.attributes.get('channel') as ChannelName;
+    const channel = session.channel as ChannelName;
     const bound = CHANNEL_STREAM[channel];
     if (bound && stream !== bound) return false;
     if (channel === 'detection') return true; // the unauthenticated, read-only detection feed
@@ -170,13 +163,13 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
   /** {@inheritDoc StreamAuthorizer.canPublish} */
   canPublish(session: ClientSession | null, stream: CanonicalStream): boolean {
     if (!session) return true; // in-process; REST is checked by publishGuard
-    if (!PUBLISH_CHANNELS.has(String(session.attributes.get('channel') ?? 'gateway'))) return false;
+    if (!PUBLISH_CHANNELS.has(session.channel)) return false;
     return this.sessionPolicy(session).publish.has(stream);
   }
 
   /** Whether a session may join `group`. */
   canJoinGroup(session: ClientSession, group: string): boolean {
-    if (session.attributes.get('channel') === 'detection') return false;
+    if (session.channel === 'detection') return false;
     return mayJoinGroup(this.sessionPolicy(session), group);
   }
 
@@ -243,9 +236,6 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
   }
 }
 
-function anonymousAttributes(): Record<string, unknown> {
-  return { role: ANONYMOUS_ROLE, roles: [ANONYMOUS_ROLE], subject: 'anonymous', auth: 'none' };
-}
 
 /** Whether `address` is a loopback address (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
 export function isLoopback(address: string | undefined): boolean {

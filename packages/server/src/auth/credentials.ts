@@ -15,7 +15,7 @@ import {
   type CryptoKey, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions,
 } from 'jose';
 import { ConfigError } from '../config/load.js';
-import type { AuthConfig } from './config.js';
+import type { AuthConfig } from '../config/auth-section.js';
 
 /** Who a verified credential belongs to. */
 export interface Principal {

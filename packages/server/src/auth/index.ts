@@ -11,7 +11,7 @@ import { compilePolicies } from './permissions.js';
 export { AuthService, CHANNEL_STREAM, primaryRole, requestToken, userIdOf, type RequestPrincipal } from './auth-service.js';
 export { CredentialVerifier, type Principal, type VerifyResult } from './credentials.js';
 export { ANONYMOUS_ROLE, DEFAULT_PERMISSIONS, compilePolicies, compilePolicy, unionPolicies, type Policy } from './permissions.js';
-export { AuthSection, CHANNEL_NAMES, type AuthConfig, type ChannelName, type RolePermissionsInput } from './config.js';
+export { AuthSection, CHANNEL_NAMES, type AuthConfig, type ChannelName, type RolePermissionsInput } from '../config/auth-section.js';
 export { SessionExpiry } from './session-expiry.js';
 
 /**

@@ -4,7 +4,7 @@
  */
 import { STREAM_NAMES, canonicalStream, isStreamName, type CanonicalStream } from '@tablecast/protocol';
 import { ConfigError } from '../config/load.js';
-import { CHANNEL_NAMES, type ChannelName, type RolePermissionsInput } from './config.js';
+import { CHANNEL_NAMES, type ChannelName, type RolePermissionsInput } from '../config/auth-section.js';
 
 /** What one principal may do. */
 export interface Policy {

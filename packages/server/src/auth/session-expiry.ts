@@ -4,7 +4,7 @@
  * leeway the verifier grants at connect). Timers end with the socket.
  */
 import { CloseCode } from '@tablecast/protocol';
-import type { ClientSession } from '../gateway/client-session.js';
+import type { ClientSession } from '@tablecast/gateway';
 
 /** setTimeout's ceiling (~24.8 days); longer expiries re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,12 +22,12 @@ export class SessionExpiry {
   }
 
   /**
-   * Arms the timer of `session` from its `exp` attribute (seconds since the Unix epoch); no-op
+   * Arms the timer of `session` from its principal's `exp` (seconds since the Unix epoch); no-op
    * without one. Closes at once when already past.
    */
   watch(session: ClientSession): void {
-    const exp = session.attributes.get('exp');
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) return;
+    const exp = session.principal.exp;
+    if (exp === null || !Number.isFinite(exp)) return;
     const atMs = (exp + this.toleranceS) * 1000;
     const arm = (): void => {
       const left = atMs - Date.now();

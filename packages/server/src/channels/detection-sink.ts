@@ -11,8 +11,7 @@
 import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
 import client from 'prom-client';
 import type { DetectionPayload } from '@tablecast/protocol';
-import { PublishError } from '../gateway/errors.js';
-import type { Hub } from '../gateway/hub.js';
+import { PublishError, type Hub } from '@tablecast/gateway';
 import {
   SHARED_BYTES, SHARED_SLOTS, isDetectionPortMessage, type DetectionEventInput,
 } from './detection-emitter.js';

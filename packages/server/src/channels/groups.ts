@@ -5,14 +5,15 @@
  * `leave_group {group}` or by disconnecting.
  */
 import { ErrorCode } from '@tablecast/protocol';
-import type { ClientSession } from '../gateway/client-session.js';
-import { ProtocolError } from '../gateway/errors.js';
+import { ProtocolError, type ClientSession } from '@tablecast/gateway';
 
 /** Valid group names: 1-64 of letters, digits, `_ . : -`. */
 export const GROUP_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** The group memberships of one server's connections. */
 export class GroupRegistry {
+  /** Sessions that ever joined or left a group. */
+  private readonly touched = new WeakSet<ClientSession>();
   private readonly groups = new Map<string, Set<ClientSession>>();
   private readonly bySession = new Map<ClientSession, Set<string>>();
 
@@ -79,9 +80,13 @@ export class GroupRegistry {
     return [...this.groups].map(([group, m]) => ({ group, members: m.size }));
   }
 
+  /** `{groups}` for a session that ever joined or left one (get_status details), else `{}`. */
+  describe(session: ClientSession): { groups?: string[] } {
+    return this.touched.has(session) ? { groups: this.groupsOf(session) } : {};
+  }
+
   private sync(session: ClientSession): string[] {
-    const list = this.groupsOf(session);
-    session.attributes.set('groups', list);
-    return list;
+    this.touched.add(session);
+    return this.groupsOf(session);
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorCode } from '@tablecast/protocol';
-import { ProtocolError, PublishError } from '../gateway/errors.js';
+import { ProtocolError, PublishError } from '@tablecast/gateway';
 import type { TargetedSpec } from './targeted.js';
 
 /** What the routes call. */

@@ -19,12 +19,8 @@ import { ErrorCode, type CanonicalStream } from '@tablecast/protocol';
 import type { Config } from '../config/index.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { CHANNEL_STREAM } from '../auth/auth-service.js';
-import type { ChannelName } from '../auth/config.js';
-import type { ClientSession } from '../gateway/client-session.js';
-import { ProtocolError } from '../gateway/errors.js';
-import type { Gateway } from '../gateway/gateway.js';
-import type { Hub } from '../gateway/hub.js';
-import type { UpgradeRouter } from '../gateway/upgrade-router.js';
+import type { ChannelName } from '../config/auth-section.js';
+import { ProtocolError, type ClientSession, type Gateway, type Hub, type UpgradeRouter } from '@tablecast/gateway';
 import type { RouteContext } from '../http/context.js';
 import type { DetectionEventInput } from './detection-emitter.js';
 import { DetectionSink } from './detection-sink.js';
@@ -35,7 +31,7 @@ import { sendToSessions, targetedMessage, type TargetedSpec } from './targeted.j
 import { UserDirectory } from './users.js';
 
 export { channelRoutes } from './http-routes.js';
-export { ChannelsSection, type ChannelsConfig } from './config.js';
+export { ChannelsSection, type ChannelsConfig } from '../config/channels-section.js';
 export { createDetectionEmitter, type DetectionEmitter, type DetectionEventInput } from './detection-emitter.js';
 export { DetectionSink, type DetectionLink, type DetectionSinkStats } from './detection-sink.js';
 export { GroupRegistry } from './groups.js';
@@ -88,11 +84,16 @@ export class Channels implements TargetedSender {
     }
   }
 
+  /** What `get_status` details show of a session beyond its principal: its groups. */
+  describeSession(session: ClientSession): Record<string, unknown> {
+    return this.groups.describe(session);
+  }
+
   /** Gateway `onSession` hook: user index, auto-subscription of channel streams, `groups=` query. */
   onSession(session: ClientSession, req: IncomingMessage, channel: string): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const userId = session.attributes.get('user_id');
-    if (channel === 'user' && typeof userId === 'string') this.users.add(userId, session);
+    const userId = session.principal.userId;
+    if (channel === 'user' && userId !== null) this.users.add(userId, session);
     const bound = CHANNEL_STREAM[channel as ChannelName];
     if (bound) void this.autoSubscribe(session, bound, url.searchParams.get('since'));
     const groups = url.searchParams.get('groups');
@@ -151,7 +152,7 @@ export class Channels implements TargetedSender {
    * @throws ProtocolError / PublishError when the spec is invalid (nothing is sent)
    */
   broadcastToGroup(group: string, spec: TargetedSpec): { type: string; recipients: number } {
-    const m = targetedMessage(spec);
+    const m = targetedMessage(spec, this.deps.hub);
     return { type: m.type, recipients: sendToSessions(this.groups.members(group), m) };
   }
 
@@ -160,7 +161,7 @@ export class Channels implements TargetedSender {
    * @throws ProtocolError / PublishError when the spec is invalid (nothing is sent)
    */
   sendToUser(userId: string, spec: TargetedSpec): { type: string; recipients: number } {
-    const m = targetedMessage(spec);
+    const m = targetedMessage(spec, this.deps.hub);
     return { type: m.type, recipients: sendToSessions(this.users.connections(userId), m) };
   }
 

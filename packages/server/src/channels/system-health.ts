@@ -14,10 +14,10 @@
  * `channels.health_lag_degraded_ms`.
  */
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import type { Hub } from '../gateway/hub.js';
+import type { Hub } from '@tablecast/gateway';
 import type { RouteContext } from '../http/context.js';
 import { overallHealth } from '../http/health.js';
-import type { ChannelsConfig } from './config.js';
+import type { ChannelsConfig } from '../config/channels-section.js';
 
 const MB = 1024 * 1024;
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -109,7 +109,7 @@ export class SystemHealthMonitor {
     if (status === 'healthy' && this.lag.lag_p99_ms > this.config.health_lag_degraded_ms) status = 'degraded';
     const byChannel: Record<string, number> = {};
     for (const s of this.hub.sessions.values()) {
-      const ch = String(s.attributes.get('channel') ?? 'gateway');
+      const ch = s.channel;
       byChannel[ch] = (byChannel[ch] ?? 0) + 1;
     }
     const mem = process.memoryUsage();

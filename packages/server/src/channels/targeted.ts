@@ -6,10 +6,7 @@
  * for every other subscriber and replay it to them on resume.
  */
 import { ErrorCode, canonicalStream, formatTimestamp, isStreamName, nowMicros } from '@tablecast/protocol';
-import type { ClientSession } from '../gateway/client-session.js';
-import { ProtocolError } from '../gateway/errors.js';
-import { validatePayload } from '../gateway/hub.js';
-import { OutboundMessage } from '../gateway/outbound.js';
+import { OutboundMessage, ProtocolError, type ClientSession, type Hub } from '@tablecast/gateway';
 
 /** What to send. */
 export interface TargetedSpec {
@@ -32,7 +29,7 @@ const CUSTOM_TYPE = /^[a-z][a-z0-9_.-]{0,63}$/;
  * Builds the envelope of a targeted message (serialized at most once for all recipients).
  * @throws ProtocolError INVALID_STREAM / INVALID_MESSAGE; PublishError INVALID_PAYLOAD (details.path)
  */
-export function targetedMessage(spec: TargetedSpec): OutboundMessage {
+export function targetedMessage(spec: TargetedSpec, hub: Pick<Hub, 'validatePayload'>): OutboundMessage {
   if (!spec.data || typeof spec.data !== 'object' || Array.isArray(spec.data)) {
     throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'data must be an object', { path: 'data' });
   }
@@ -45,7 +42,7 @@ export function targetedMessage(spec: TargetedSpec): OutboundMessage {
     if (isStreamName(type)) type = canonicalStream(type);
   }
   if (isStreamName(type)) {
-    validatePayload(canonicalStream(type), spec.data);
+    hub.validatePayload(canonicalStream(type), spec.data);
   } else if (!CUSTOM_TYPE.test(type) || RESERVED_TYPES.has(type)) {
     throw new ProtocolError(ErrorCode.INVALID_MESSAGE, `type "${type.slice(0, 64)}" is reserved or not [a-z][a-z0-9_.-]{0,63}`, { path: 'type' });
   }

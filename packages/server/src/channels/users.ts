@@ -2,7 +2,7 @@
  * The per-user channel directory: the open `/ws/{user_id}` connections of each user, for targeted
  * sends (`POST /api/v1/users/{user_id}/send`, `Channels.sendToUser`).
  */
-import type { ClientSession } from '../gateway/client-session.js';
+import type { ClientSession } from '@tablecast/gateway';
 
 /** user id -> that user's `/ws/{user_id}` connections. */
 export class UserDirectory {

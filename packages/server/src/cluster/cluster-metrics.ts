@@ -19,7 +19,7 @@
  */
 import client from 'prom-client';
 import { BREAKER_STATE_VALUE } from '@tablecast/common';
-import type { RedisBroker } from './broker-redis.js';
+import type { RedisBroker } from '@tablecast/gateway/redis';
 import type { NodeRegistry } from './node-registry.js';
 
 /** What the metrics read. */

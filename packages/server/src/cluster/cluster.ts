@@ -12,16 +12,17 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { STREAMS_BY_PRIORITY, canonicalStream, type CanonicalStream } from '@tablecast/protocol';
+import { STREAMS_BY_PRIORITY } from '@tablecast/protocol';
 import type { Config } from '../config/index.js';
-import type { Hub } from '../gateway/hub.js';
-import type { StreamPublisher } from '../gateway/publisher.js';
+import type { Hub, StreamPublisher } from '@tablecast/gateway';
 import type { ComponentHealth } from '../http/context.js';
 import type { BreakerState, CircuitBreaker } from '@tablecast/common';
-import { redactUrl, type RedisBroker, type RedisBrokerEvent } from './broker-redis.js';
+import { redactUrl, type RedisBroker, type RedisBrokerEvent } from '@tablecast/gateway/redis';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { LEADER_RELEASED, LeaderElection } from './leader-election.js';
 import { NodeRegistry } from './node-registry.js';
+import { ClusterKeys } from './cluster-keys.js';
+import { ClusterRedis } from './cluster-redis.js';
 import { SharedBreakerState, type BreakerEvent } from './shared-breaker.js';
 
 /** What the cluster needs from the server. */
@@ -56,23 +57,32 @@ export class Cluster {
   private unlisten: (() => void) | null = null;
   private readonly log: Logger;
   private lastErrLogMs = 0;
+  /** The cluster's own Redis connections (cluster-redis.ts). */
+  private readonly redis: ClusterRedis;
+  private readonly keys: ClusterKeys;
 
   constructor(private readonly deps: ClusterDeps) {
     const { broker, config, nodeId } = deps;
     this.log = deps.log.child({ component: 'cluster', node_id: nodeId });
     broker.log = this.log;
     const onError = (err: Error) => this.logError(err);
+    this.keys = new ClusterKeys(config.broker.key_prefix);
+    this.redis = new ClusterRedis({
+      url: config.broker.url, nodeId, onError,
+      commandTimeoutMs: config.cluster.command_timeout_ms, reconnectMaxDelayMs: config.cluster.reconnect_max_delay_ms,
+    });
+    const redis = this.redis.cmd;
     this.election = new LeaderElection({
-      redis: broker.cmd, key: broker.keys.leader, eventsChannel: broker.keys.events, nodeId,
+      redis, key: this.keys.leader, eventsChannel: this.keys.events, nodeId,
       ttlMs: config.cluster.leader_ttl_ms, onError,
       onChange: (leader) => this.roleChanged(leader),
     });
     this.nodes = new NodeRegistry({
-      redis: broker.cmd, keys: broker.keys, nodeId,
+      redis, keys: this.keys, nodeId,
       intervalMs: config.cluster.heartbeat_interval_ms, ttlMs: config.cluster.node_ttl_ms,
       load: () => this.load(), onError,
     });
-    this.pipelineBreaker = new SharedBreakerState(broker.cmd, broker.keys.breaker('pipeline'), broker.keys.events, 'pipeline', nodeId, onError);
+    this.pipelineBreaker = new SharedBreakerState(redis, this.keys.breaker('pipeline'), this.keys.events, 'pipeline', nodeId, onError);
     registerClusterMetrics(deps.registry, {
       broker, nodes: this.nodes,
       isLeader: () => this.isLeader(),
@@ -90,7 +100,8 @@ export class Cluster {
     this.address = config.cluster.advertise_address ?? options.address;
     this.candidate = options.candidate && config.cluster.leader_election;
     this.unlisten = broker.onEvent((e) => this.brokerEvent(e));
-    await broker.subscribeControl(broker.keys.events, (raw) => this.controlMessage(raw));
+    await this.redis.connect();
+    await this.redis.subscribe(this.keys.events, (raw) => this.controlMessage(raw));
     await this.pipelineBreaker.refresh();
     this.nodes.start();
     await this.nodes.beat(); // health shows the cluster from the first request on
@@ -122,8 +133,8 @@ export class Cluster {
   };
 
   /** Local subscribers of `stream` plus those the other nodes reported in their last heartbeat. */
-  subscriberCount(stream: CanonicalStream): number {
-    const c = canonicalStream(stream);
+  subscriberCount(stream: string): number {
+    const c = this.deps.hub.streams.resolve(stream) ?? stream;
     let n = this.deps.hub.subscriberCount(c);
     for (const node of this.nodes.nodes) if (node.id !== this.deps.nodeId) n += node.subscribers[c] ?? 0;
     return n;
@@ -148,7 +159,7 @@ export class Cluster {
       leader: this.leaderId(),
       is_leader: this.isLeader(),
       candidate: this.candidate,
-      redis: broker.connected ? 'connected' : broker.cmd.status,
+      redis: broker.connected ? 'connected' : this.redis.status,
       broker_breaker: broker.breaker.state,
       pipeline_breaker: this.pipelineBreaker.shared,
       node_count: this.nodes.nodes.length,
@@ -166,6 +177,7 @@ export class Cluster {
     await this.roleChain;
     await this.nodes.stop();
     this.unlisten?.();
+    await this.redis.close();
   }
 
   private load() {
@@ -238,13 +250,13 @@ export class Cluster {
    * a new epoch that drops the stream's history (lua.ts RECONCILE), so an alert published before the
    * other nodes are back could miss their clients (docs/CLUSTER.md, limits).
    */
-  private async recoveredAlert(outageMs: number, reconciled: CanonicalStream[]): Promise<void> {
+  private async recoveredAlert(outageMs: number, reconciled: string[]): Promise<void> {
     const { broker } = this.deps;
     const graceMs = Math.max(1000, 5 * this.deps.config.cluster.reconnect_max_delay_ms);
     await new Promise((r) => setTimeout(r, graceMs).unref());
     if (!broker.connected) return;
     try {
-      const won = await broker.cmd.set(`${broker.keys.prefix}cluster:alert:broker_recovered`, this.deps.nodeId, 'PX', 5000, 'NX');
+      const won = await this.redis.cmd.set(`${this.keys.prefix}cluster:alert:broker_recovered`, this.deps.nodeId, 'PX', 5000, 'NX');
       if (won !== 'OK') return;
       await this.alert('info', 'BROKER_RECOVERED', `Redis reachable again after ${(outageMs / 1000).toFixed(1)} s`, { outage_ms: outageMs, new_epochs: reconciled });
     } catch (err) {

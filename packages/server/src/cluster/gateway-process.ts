@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freeTcpPort, processCpuSeconds } from './redis-process.js';
+import { freeTcpPort, processCpuSeconds } from '@tablecast/gateway/testing';
 
 /** Repository root (four levels above this file). */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));

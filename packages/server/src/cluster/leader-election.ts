@@ -15,7 +15,7 @@
  * Redis again; sequences stay consistent because Redis assigns them. The lock is not a fencing token.
  */
 import type { Redis } from 'ioredis';
-import { LOCK_RELEASE, LOCK_RENEW } from './lua.js';
+import { LOCK_RELEASE, LOCK_RENEW } from './lock-scripts.js';
 
 /** Options of an election. */
 export interface LeaderElectionOptions {

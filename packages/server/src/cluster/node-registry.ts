@@ -5,7 +5,7 @@
  * (/api/v1/health, /api/v1/websocket/health, /metrics) from memory.
  */
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from './redis-keys.js';
+import type { ClusterKeys } from './cluster-keys.js';
 
 /** What a node reports about itself each beat. */
 export interface NodeLoad {
@@ -35,7 +35,7 @@ export interface NodeRecord extends NodeLoad {
 /** Options of a registry. */
 export interface NodeRegistryOptions {
   redis: Redis;
-  keys: RedisKeys;
+  keys: ClusterKeys;
   nodeId: string;
   intervalMs: number;
   ttlMs: number;

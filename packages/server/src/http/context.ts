@@ -2,9 +2,7 @@
  * What the HTTP routes need from the server, passed explicitly (no global state).
  */
 import type { Config } from '../config/index.js';
-import type { Gateway } from '../gateway/gateway.js';
-import type { Hub } from '../gateway/hub.js';
-import type { GatewayMetrics } from '../gateway/metrics.js';
+import type { Gateway, GatewayMetrics, Hub } from '@tablecast/gateway';
 import type { FrameHub } from '@tablecast/pipeline';
 import type { Registry } from 'prom-client';
 

@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, canonicalStream, isStreamName } from '@tablecast/protocol';
-import { PublishError } from '../gateway/errors.js';
-import { validatePayload } from '../gateway/hub.js';
+import { PublishError } from '@tablecast/gateway';
 import type { RouteContext } from './context.js';
 
 /** Extracts the API key of a request. */
@@ -64,7 +63,7 @@ export async function publishRoutes(app: FastifyInstance, ctx: RouteContext, gua
         return { error: { code: g.status === 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, message: g.message } };
       }
       try {
-        validatePayload(canonicalStream(item.stream), item.data);
+        ctx.hub.validatePayload(canonicalStream(item.stream), item.data);
       } catch (err) {
         if (err instanceof PublishError) {
           reply.code(400);

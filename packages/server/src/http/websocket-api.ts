@@ -5,9 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CloseCode, ErrorCode } from '@tablecast/protocol';
-import type { ClientSession } from '../gateway/client-session.js';
-import { ProtocolError } from '../gateway/errors.js';
-import { sessionStatus } from '../gateway/message-handler.js';
+import { ProtocolError, sessionStatus, type ClientSession } from '@tablecast/gateway';
 import type { RouteContext } from './context.js';
 import { overallHealth } from './health.js';
 

@@ -7,33 +7,13 @@
  * credentials (`authorization`, `x-api-key`, `cookie`, `proxy-authorization`) are redacted by
  * pino's `redact` option ({@link REDACT_PATHS}).
  */
+import { redactCredentials } from '@tablecast/common';
 
-/** Query parameter names treated as credentials (compared lower-case). */
-export const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set(['token', 'access_token', 'api_key', 'apikey', 'key', 'password', 'secret', 'auth']);
+export { CREDENTIAL_PARAMS, redactCredentials } from '@tablecast/common';
 
 /** Header names treated as credentials (lower-case, as Node delivers them). */
 export const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'cookie', 'proxy-authorization'] as const;
 
-const QUERY_PARAM = /([?&;])([^=&;#]*)=([^&;#]*)/g;
-const USERINFO = /(\/\/)[^@/?#]*@/;
-
-/**
- * `url` (absolute or a request path with a query string) with credential values replaced by `***`.
- * Never throws: a malformed URL is handled as text.
- */
-export function redactCredentials(url: string): string {
-  return url
-    .replace(USERINFO, '$1***@')
-    .replace(QUERY_PARAM, (whole, sep: string, name: string) => {
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name);
-      } catch {
-        /* a malformed name stays as it is */
-      }
-      return CREDENTIAL_PARAMS.has(decoded.toLowerCase()) ? `${sep}${name}=***` : whole;
-    });
-}
 
 /** The request fields tablecast logs (pino `req` serializer): no headers, credentials redacted. */
 export interface LoggedRequest {

@@ -7,7 +7,7 @@
  *
  * Frame demand is held while subscribed, so an on-demand source renders frames then.
  */
-import type { StreamPublisher } from '../gateway/publisher.js';
+import type { StreamPublisher } from '@tablecast/gateway';
 import type { FrameHub, JpegFrame } from '@tablecast/pipeline';
 
 /** How often the subscriber count is looked at, milliseconds. */

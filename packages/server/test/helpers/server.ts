@@ -4,7 +4,7 @@
  * between files.
  */
 import { createServer, type ConfigInput, type TablecastServer } from '../../src/index.js';
-import type { ClientSession } from '../../src/gateway/client-session.js';
+import type { ClientSession } from '@tablecast/gateway';
 
 /** A listening test server. */
 export interface Started {
@@ -53,7 +53,7 @@ export function sessionOf(s: Started, clientId: string): ClientSession {
 }
 
 /** A free TCP port on 127.0.0.1 (for child processes that need a fixed port). */
-export { freeTcpPort as freePort } from '../../src/cluster/redis-process.js';
+export { freeTcpPort as freePort } from '@tablecast/gateway/testing';
 
 /** One ball for a state payload (metres, table frame). */
 export interface BallSpec {
