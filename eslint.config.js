@@ -14,6 +14,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+      // Arrows point down and packages meet only at their entry points (exports maps): nothing
+      // reaches into another package's src/ (dependency-cruiser checks the layers, npm run deps).
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(\\.\\./)+(packages/)?(protocol|common|physics|vision|gateway|pipeline|server|client|web)/src(/|$)',
+          message: "import the package by name (@tablecast/...), not its src/ files",
+        }],
+      }],
     },
   },
 );

@@ -27,7 +27,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { nowMicros } from '@tablecast/protocol';
-import { createServer } from '../packages/server/src/index.js';
+import { createServer } from '@tablecast/server';
 import { RedisProcess, processCpuSeconds } from '@tablecast/gateway/testing';
 import { ChildRole, emitEvent, serveIpc } from './lib/child.js';
 import { StateGenerator } from './lib/state-payload.js';

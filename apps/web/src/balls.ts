@@ -27,8 +27,3 @@ export function ballLook(ball: Pick<Ball, 'number' | 'type' | 'id'>): BallLook {
   return { colour: '#9aa0a6', stripe: ball.type === 'stripe', label: null };
 }
 
-/** Parses `#rrggbb` into [r, g, b] (0..255). */
-export function hexToRgb(hex: string): [number, number, number] {
-  const v = Number.parseInt(hex.slice(1), 16);
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
-}

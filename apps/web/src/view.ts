@@ -15,7 +15,7 @@ export interface TableGeometry {
  * A 9 ft table (2.54 m x 1.27 m playing surface, WPA) with its six pockets, used until a `state`
  * carries `table`. Pocket capture radii ~ 6 cm (corner) / 6.5 cm (side), as in packages/physics.
  */
-export const DEFAULT_TABLE: TableGeometry = {
+const DEFAULT_TABLE: TableGeometry = {
   width: 2.54,
   height: 1.27,
   pockets: [

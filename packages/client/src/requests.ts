@@ -7,7 +7,7 @@ import type { ErrorData } from '@tablecast/protocol';
 import { TablecastError } from './types.js';
 
 /** Request types that get a reply, with the reply's `type`. */
-export const REPLY_TYPE = {
+const REPLY_TYPE = {
   subscribe: 'subscribed',
   unsubscribe: 'unsubscribed',
   get_status: 'status',

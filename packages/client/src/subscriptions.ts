@@ -76,7 +76,7 @@ export function isReliable(stream: StreamName): boolean {
 }
 
 /** JSON with object keys sorted, so equal filters give equal keys. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

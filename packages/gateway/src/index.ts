@@ -34,7 +34,7 @@ export { ProtocolError, PublishError } from './errors/errors.js';
 export { MessageHandler, sessionStatus, type InboundContext } from './protocol/message-handler.js';
 export { Gateway, type GatewayOptions } from './transport/ws-gateway.js';
 export { UpgradeRouter, routePath, safeDecode, reject, type UpgradeHandler } from './transport/upgrade-router.js';
-export { tokenOf, ANONYMOUS, type AuthOutcome, type ConnectionAuthenticator, type Principal } from './transport/connection-auth.js';
+export { credentialOf, ANONYMOUS, type AuthOutcome, type ConnectionAuthenticator, type Principal } from './transport/connection-auth.js';
 export { WindowCounter, KeyedSlidingWindow } from './limits/rate-limit.js';
 export { MemoryBroker } from './broker/broker-memory.js';
 export { StreamHistory, type HistoryLimits } from './broker/history.js';

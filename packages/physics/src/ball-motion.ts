@@ -43,12 +43,12 @@ export interface Segment extends Kinematics {
 }
 
 /** Contact-point slip velocity u = v + R k x w (m/s), k x w = (-w_y, w_x). */
-export function slipVelocity(k: Kinematics, R: number): { ux: number; uy: number } {
+function slipVelocity(k: Kinematics, R: number): { ux: number; uy: number } {
   return { ux: k.vx - R * k.wy, uy: k.vy + R * k.wx };
 }
 
 /** Classifies a kinematic state (thresholds: slip NUMERIC.slipEps, speed NUMERIC.speedEps m/s, spin speedEps / R rad/s). */
-export function classify(k: Kinematics, p: PhysicsParams): MotionState {
+function classify(k: Kinematics, p: PhysicsParams): MotionState {
   const { ux, uy } = slipVelocity(k, p.R);
   const eps = NUMERIC.speedEps;
   if (Math.hypot(ux, uy) > NUMERIC.slipEps) return 'sliding';
@@ -58,7 +58,7 @@ export function classify(k: Kinematics, p: PhysicsParams): MotionState {
 }
 
 /** Spin decay rate of w_z (rad/s^2): 5 u_sp g / (2R). */
-export function spinDecay(p: PhysicsParams): number {
+function spinDecay(p: PhysicsParams): number {
   return (5 * p.u_sp * p.g) / (2 * p.R);
 }
 
@@ -99,23 +99,12 @@ export function startSegment(t0: number, k: Kinematics, p: PhysicsParams): Segme
   return s;
 }
 
-/** A segment for a ball at rest at (x, y). */
-export function restSegment(t0: number, x: number, y: number): Segment {
-  return { x, y, vx: 0, vy: 0, wx: 0, wy: 0, wz: 0, t0, tEnd: Infinity, state: 'stationary', ax: 0, ay: 0, dwx: 0, dwy: 0 };
-}
-
 /** w_z after dt seconds of decay (never crosses 0). */
 function decayedSpin(wz: number, dt: number, p: PhysicsParams): number {
   if (wz === 0) return 0;
   const d = spinDecay(p) * dt;
   if (Math.abs(wz) <= d) return 0;
   return wz > 0 ? wz - d : wz + d;
-}
-
-/** Centre position at time t (clamped to the segment end), m. */
-export function positionAt(s: Segment, t: number): { x: number; y: number } {
-  const dt = Math.min(t, s.tEnd) - s.t0;
-  return { x: s.x + s.vx * dt + 0.5 * s.ax * dt * dt, y: s.y + s.vy * dt + 0.5 * s.ay * dt * dt };
 }
 
 /**
@@ -154,12 +143,3 @@ export function isTranslating(s: Segment): boolean {
   return s.state === 'sliding' || s.state === 'rolling';
 }
 
-/**
- * Upper bound on the distance the centre travels between t0 and t (m): |v0| dt + |a| dt^2 / 2.
- * Used to skip event tests that cannot fire.
- */
-export function reachBound(s: Segment, t: number): number {
-  if (!isTranslating(s)) return 0;
-  const dt = Math.min(t, s.tEnd) - s.t0;
-  return Math.hypot(s.vx, s.vy) * dt + 0.5 * Math.hypot(s.ax, s.ay) * dt * dt;
-}

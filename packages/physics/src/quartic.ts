@@ -36,7 +36,7 @@ function polyScale(c: readonly number[], x: number): number {
 }
 
 /** Derivative coefficients (lowest degree first). */
-export function derivative(c: readonly number[]): number[] {
+function derivative(c: readonly number[]): number[] {
   const d: number[] = [];
   for (let i = 1; i < c.length; i++) d.push(i * (c[i] as number));
   return d;

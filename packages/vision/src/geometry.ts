@@ -13,7 +13,7 @@ export interface Line {
 }
 
 /** Total-least-squares line through points (principal axis of their scatter). Null for < 2 points. */
-export function fitLine(points: readonly Point[]): Line | null {
+function fitLine(points: readonly Point[]): Line | null {
   const n = points.length;
   if (n < 2) return null;
   let mx = 0, my = 0;
@@ -211,7 +211,3 @@ export function innerRect(quads: readonly Float64Array[], margin: number): Rect 
   return r;
 }
 
-/** Signed distance of p from the line, positive on the side the normal points to. */
-export function lineDistance(l: Line, p: Point): number {
-  return l.nx * p.x + l.ny * p.y - l.c;
-}

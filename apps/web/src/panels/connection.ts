@@ -6,7 +6,7 @@ import type { ClientStatus, TablecastClient } from '@tablecast/client';
 import { byId } from './dom.js';
 
 /** Human text of a status event. */
-export function describeStatus(s: ClientStatus): string {
+function describeStatus(s: ClientStatus): string {
   switch (s.type) {
     case 'connecting':
       return s.attempt === 0 ? 'connecting…' : `connecting (attempt ${s.attempt})…`;

@@ -24,7 +24,11 @@ export class MemoryBroker implements Broker {
     return this.publishSync(stream, data, timestampMicros, reliable);
   }
 
-  /** Synchronous publish (the hub's in-process fast path). */
+  /**
+   * {@link publish} without the promise: sequences, stores (reliable streams) and delivers to this
+   * node's handler before it returns. For callers that need the message at once (tests, tools);
+   * the hub always goes through the Broker interface's `publish`.
+   */
   publishSync(stream: string, data: Record<string, unknown>, timestampMicros: number, reliable: boolean): BrokerMessage {
     const sequence = (this.sequences.get(stream) ?? 0) + 1;
     this.sequences.set(stream, sequence);

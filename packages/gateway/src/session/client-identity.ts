@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 const RESUME_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** A fresh resume token: 144 random bits, base64url. */
-export function newResumeToken(): string {
+function newResumeToken(): string {
   return randomBytes(18).toString('base64url');
 }
 

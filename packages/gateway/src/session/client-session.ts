@@ -13,6 +13,7 @@ import type { WebSocket } from 'ws';
 import { CloseCode, clampCloseReason } from '@tablecast/protocol';
 import { ANONYMOUS, type Principal } from './principal.js';
 import type { Encoding, OutboundMessage } from '../wire/outbound.js';
+import { rawSocketOf, type RawSocket } from '../wire/ws-internals.js';
 import type { Subscription } from './subscription.js';
 
 /** Why a message was not delivered (metrics label). */
@@ -34,8 +35,7 @@ export interface SessionLimits {
   compressThreshold: number;
 }
 
-/** The TCP socket under a ws connection: what pre-framed writes need (write + its buffer level). */
-export type RawSocket = NodeJS.EventEmitter & { write(chunk: Buffer): boolean; _writableState?: { length: number } };
+export type { RawSocket } from '../wire/ws-internals.js';
 
 /**
  * The sockets one fan-out writes to, gathered first and written after (Hub.deliver): raw sockets of
@@ -122,11 +122,10 @@ export class ClientSession {
     this.limits = limits;
     this.hooks = hooks;
     this.highWaterBytes = limits.highWaterBytes;
-    const raw = (ws as unknown as { _socket?: RawSocket })._socket;
-    // Pre-framed bytes go straight to the TCP socket (what ws' Sender.sendFrame does for one buffer);
-    // its buffer level is read from the socket's write state (ws' bufferedAmount without the getter
-    // chain: with no permessage-deflate the Sender never queues, so that is all of bufferedAmount).
-    this.direct = !compressed && raw && typeof raw.write === 'function' ? raw : null;
+    // Pre-framed bytes go straight to the TCP socket, and its buffer level is read from the socket's
+    // write state (wire/ws-internals.ts says why and when).
+    const raw = rawSocketOf(ws);
+    this.direct = !compressed ? raw : null;
     this.directState = this.direct?._writableState ?? null;
     raw?.on('drain', () => this.flush());
   }

@@ -17,7 +17,7 @@ import { MessageHandler, type InboundContext } from '../protocol/message-handler
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { KeyedSlidingWindow, WindowCounter } from '../limits/rate-limit.js';
 import { reject, routePath } from './upgrade-router.js';
-import { tokenOf, type ConnectionAuthenticator, type Principal } from './connection-auth.js';
+import { credentialOf, type ConnectionAuthenticator, type Principal } from './connection-auth.js';
 import type { Encoding } from '../wire/outbound.js';
 import { identityOf } from '../session/client-identity.js';
 
@@ -137,7 +137,7 @@ export class Gateway {
     if (origin && !cfg.allowedOrigins.includes('*') && !cfg.allowedOrigins.includes(origin)) {
       return refuse(CloseCode.FORBIDDEN, 'origin not allowed');
     }
-    const auth = await this.opts.authenticator.authenticate(req, tokenOf(req, url), channel);
+    const auth = await this.opts.authenticator.authenticate(req, credentialOf(req.headers, url.searchParams), channel);
     if (!auth.ok) return refuse(auth.closeCode, auth.reason);
     if (ws.readyState !== ws.OPEN) return;
 

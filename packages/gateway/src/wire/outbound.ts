@@ -2,25 +2,12 @@
  * OutboundMessage: one published message in one filter variant, serialized at most once per
  * encoding and framed at most once, so fan-out writes the same bytes to every socket that shares it.
  */
-import * as wsModule from 'ws';
 import { pack } from 'msgpackr';
 import type { StreamDescriptor } from '../catalog/stream-catalog.js';
+import { frameBytes } from './ws-internals.js';
 
 /** Wire encoding of a connection. */
 export type Encoding = 'json' | 'msgpack';
-
-/** ws's frame builder (public as `WebSocket.Sender` at run time; absent from @types/ws). */
-const Sender = (wsModule as unknown as {
-  Sender: { frame(data: Buffer, options: { fin: boolean; rsv1: boolean; mask: boolean; readOnly: boolean; opcode: number }): Buffer[] };
-}).Sender;
-
-const FRAME_OPTS = { fin: true, rsv1: false, mask: false, readOnly: false } as const;
-
-/** Frames `payload` as one unmasked, uncompressed WebSocket data frame (header + payload in one buffer). */
-export function frameBytes(payload: Buffer, binary: boolean): Buffer {
-  const parts = Sender.frame(payload, { ...FRAME_OPTS, opcode: binary ? 2 : 1 });
-  return parts.length === 1 ? parts[0]! : Buffer.concat([parts[0]!, parts[1]!], parts[0]!.length + parts[1]!.length);
-}
 
 /** A message ready for delivery. Immutable; encodings are computed lazily and cached. */
 export class OutboundMessage {

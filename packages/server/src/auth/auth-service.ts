@@ -23,7 +23,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import client from 'prom-client';
 import { CloseCode, ErrorCode, canonicalStream, isStreamName, type CanonicalStream } from '@tablecast/protocol';
-import { ANONYMOUS, safeDecode, type AuthOutcome, type ClientSession, type ConnectionAuthenticator, type StreamAuthorizer } from '@tablecast/gateway';
+import { ANONYMOUS, credentialOf, safeDecode, type AuthOutcome, type ClientSession, type ConnectionAuthenticator, type StreamAuthorizer } from '@tablecast/gateway';
 import type { PublishGuard } from '../http/publish.js';
 import type { AdminGuard } from '../http/websocket-api.js';
 import type { AuthConfig, ChannelName } from '../config/auth-section.js';
@@ -179,7 +179,7 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
   registerHttpHook(app: FastifyInstance): void {
     app.addHook('onRequest', async (req) => {
       if (!req.url.startsWith('/api/')) return;
-      const token = requestToken(req);
+      const token = credentialOf(req.headers, req.query as Record<string, unknown> | undefined);
       if (!token) return;
       const r = await this.verifier.verify(token);
       this.requests.set(req, r.ok ? { kind: 'ok', principal: r.principal } : { kind: 'invalid', reason: r.reason });
@@ -261,15 +261,6 @@ export function userIdOf(req: IncomingMessage): string | null {
   }
 }
 
-/** Credentials of a REST request: Authorization: Bearer, X-API-Key, or `?token=`. */
-export function requestToken(req: FastifyRequest): string | null {
-  const h = req.headers.authorization;
-  if (h && /^bearer\s+/i.test(h)) return h.replace(/^bearer\s+/i, '').trim() || null;
-  const k = req.headers['x-api-key'];
-  if (typeof k === 'string' && k) return k;
-  const q = (req.query as Record<string, unknown> | undefined)?.token;
-  return typeof q === 'string' && q ? q : null;
-}
 
 function reasonLabel(code: number, reason: string): string {
   if (code === CloseCode.FORBIDDEN) return 'forbidden';

@@ -8,7 +8,7 @@ import { AuthService } from './auth-service.js';
 import { CredentialVerifier } from './credentials.js';
 import { compilePolicies } from './permissions.js';
 
-export { AuthService, CHANNEL_STREAM, primaryRole, requestToken, userIdOf, type RequestPrincipal } from './auth-service.js';
+export { AuthService, CHANNEL_STREAM, primaryRole, userIdOf, type RequestPrincipal } from './auth-service.js';
 export { CredentialVerifier, type Principal, type VerifyResult } from './credentials.js';
 export { ANONYMOUS_ROLE, DEFAULT_PERMISSIONS, compilePolicies, compilePolicy, unionPolicies, type Policy } from './permissions.js';
 export { AuthSection, CHANNEL_NAMES, type AuthConfig, type ChannelName, type RolePermissionsInput } from '../config/auth-section.js';

@@ -22,8 +22,6 @@ import { CHANNEL_STREAM } from '../auth/auth-service.js';
 import type { ChannelName } from '../config/auth-section.js';
 import { ProtocolError, type ClientSession, type Gateway, type Hub, type UpgradeRouter } from '@tablecast/gateway';
 import type { RouteContext } from '../http/context.js';
-import type { DetectionEventInput } from './detection-emitter.js';
-import { DetectionSink } from './detection-sink.js';
 import { GroupRegistry } from './groups.js';
 import type { TargetedSender } from './http-routes.js';
 import { SystemHealthMonitor } from './system-health.js';
@@ -32,8 +30,6 @@ import { UserDirectory } from './users.js';
 
 export { channelRoutes } from './http-routes.js';
 export { ChannelsSection, type ChannelsConfig } from '../config/channels-section.js';
-export { createDetectionEmitter, type DetectionEmitter, type DetectionEventInput } from './detection-emitter.js';
-export { DetectionSink, type DetectionLink, type DetectionSinkStats } from './detection-sink.js';
 export { GroupRegistry } from './groups.js';
 export { SystemHealthMonitor } from './system-health.js';
 export { targetedMessage, type TargetedSpec } from './targeted.js';
@@ -63,15 +59,11 @@ export class Channels implements TargetedSender {
   readonly groups: GroupRegistry;
   readonly users = new UserDirectory();
   readonly health: SystemHealthMonitor;
-  readonly detections: DetectionSink;
 
   constructor(private readonly deps: ChannelsDeps) {
     const cfg = deps.config.channels;
     this.groups = new GroupRegistry(cfg.max_groups_per_connection);
     this.health = new SystemHealthMonitor(deps.hub, deps.ctx, cfg);
-    this.detections = new DetectionSink(deps.hub, cfg.detection_queue_size, deps.registry, deps.ctx.nodeId, (err) =>
-      deps.warn?.(`detection event not published: ${err.message}`),
-    );
     deps.hub.messageExtensions.set('join_group', (session, data) => this.onJoin(session, data));
     deps.hub.messageExtensions.set('leave_group', (session, data) => this.onLeave(session, data));
   }
@@ -170,23 +162,13 @@ export class Channels implements TargetedSender {
     return this.groups.list();
   }
 
-  /**
-   * Emits a detection event from the main thread (bounded queue, published on `detection` in
-   * order). Workers use `createDetectionEmitter` with `detections.createLink()`.
-   * @returns false when the sink is closed
-   */
-  emitDetectionEvent(event: DetectionEventInput): boolean {
-    return this.detections.emit(event);
-  }
-
   /** Starts the system-health pushes. */
   start(): void {
     this.health.start();
   }
 
-  /** Stops timers and closes the detection sink. */
+  /** Stops the system-health timers. */
   close(): void {
     this.health.stop();
-    this.detections.close();
   }
 }

@@ -39,7 +39,7 @@ export interface ClusterDeps {
   onLeadership: (leader: boolean) => Promise<void>;
 }
 
-/** Hook the pipeline calls with its publish breaker (see pipeline/index.ts `breakerMirror`). */
+/** Hook the pipeline calls with its publish breaker (@tablecast/pipeline `PipelineDeps.breakerMirror`). */
 export interface BreakerMirror {
   attach(breaker: CircuitBreaker): void;
   onStateChange(to: BreakerState, from: BreakerState): void;

@@ -17,12 +17,6 @@ export const ChannelsSection = Type.Object(
       description: 'sample component health this often; a status change is pushed at once (system_health and status)',
     }),
     health_lag_degraded_ms: Type.Number({ default: 500, minimum: 1, maximum: 600_000, description: 'event-loop lag p99 above it reports degraded' }),
-    detection_queue_size: Type.Integer({
-      default: 256,
-      minimum: 1,
-      maximum: 1_000_000,
-      description: 'detection events buffered between emitters (any thread) and the hub; oldest dropped beyond',
-    }),
     max_groups_per_connection: Type.Integer({ default: 32, minimum: 1, maximum: 10_000 }),
   },
   { additionalProperties: false, default: {} },

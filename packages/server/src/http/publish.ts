@@ -8,15 +8,6 @@ import { ErrorCode, canonicalStream, isStreamName } from '@tablecast/protocol';
 import { PublishError } from '@tablecast/gateway';
 import type { RouteContext } from './context.js';
 
-/** Extracts the API key of a request. */
-export function apiKeyOf(req: FastifyRequest): string | null {
-  const k = req.headers['x-api-key'];
-  if (typeof k === 'string' && k) return k;
-  const h = req.headers.authorization;
-  if (h && /^bearer\s+/i.test(h)) return h.replace(/^bearer\s+/i, '').trim();
-  return null;
-}
-
 /** Checks publish permission for a REST request; the auth module may replace it. */
 export type PublishGuard = (req: FastifyRequest, stream: string) => { ok: true } | { ok: false; status: 401 | 403; message: string };
 
