@@ -125,11 +125,24 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   }).set({ version: SERVER_VERSION, protocol_version: PROTOCOL_VERSION, node_version: process.version }, 1);
   // collect() runs on scrape only, after `hub` below is initialised.
   const metrics: GatewayMetrics = new GatewayMetrics(registry, (): number => hub.sessions.size);
+  // Shutdown: each part registers its own teardown as it is created. Fastify runs `preClose` hooks
+  // before the server stops listening (drain: pipeline, cluster lock, WebSocket clients 1001, MJPEG
+  // viewers) and `onClose` hooks after, the last registered first, so a part closes before what it
+  // was built on (the broker and the metrics last).
+  app.addHook('onClose', async () => {
+    metrics.close();
+  });
   // auth/ fills every extension point (with auth disabled it keeps the demo open: anonymous readers,
   // publish API keys -> publisher); other modules may still replace them before listen().
   const auth = createAuth(config, registry);
   auth.log = log;
   const broker = await createBroker(config, nodeId);
+  app.addHook('onClose', async () => {
+    await broker.close();
+  });
+  app.addHook('onClose', async () => {
+    auth.expiry.close();
+  });
   // The billiards streams plugged into the engine; `coordinates: pixels` and `pixels_4k` follow the
   // calibration each state carries (streams/calibration-follower.ts).
   const pixels = new TablePixels();
@@ -159,6 +172,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   app.server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
 
   const frames = new FrameHub();
+  app.addHook('onClose', async () => {
+    frames.close();
+  });
   const components = new Map<string, () => ComponentHealth>();
   let pipeline: Pipeline | null = null;
   let running = false;
@@ -190,19 +206,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       else if (options.startPipeline !== false) await system.start();
       return { port, url: `http://${host}:${port}` };
     },
-    close: async () => {
-      await system.stop().catch(() => undefined);
-      await cluster?.close().catch(() => undefined); // releases the leader lock: another node takes over now
-      await gateway.close(CloseCode.GOING_AWAY, 'server shutting down', Math.max(100, config.server.shutdown_timeout_s * 1000 - 1000));
-      channels.close();
-      auth.expiry.close();
-      video.close();
-      frameStream.close();
-      frames.close();
-      await app.close();
-      await broker.close();
-      metrics.close();
-    },
+    // Every part's teardown is a Fastify preClose/onClose hook, registered where the part is built.
+    close: () => app.close(),
   };
 
   const system = {
@@ -236,6 +241,14 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   if (cluster) components.set('cluster', () => cluster.health());
   // The `frame` stream, while anyone subscribes (the leader's frames, cluster-wide subscribers).
   const frameStream = new FrameStreamPublisher(frames, cluster ? cluster.publisher(hub) : hub, (err) => log.debug({ err }, 'frame not published'));
+  app.addHook('onClose', async () => {
+    frameStream.close();
+  });
+  app.addHook('preClose', async () => {
+    await system.stop().catch(() => undefined);
+    await cluster?.close().catch(() => undefined); // releases the leader lock: another node takes over now
+    await gateway.close(CloseCode.GOING_AWAY, 'server shutting down', Math.max(100, config.server.shutdown_timeout_s * 1000 - 1000));
+  });
 
   const runsPipeline = options.startPipeline !== false && config.source.spec !== 'none';
   const ctx: RouteContext = {
@@ -256,6 +269,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const channels = new Channels({ config, hub, gateway, auth, registry, ctx, warn: (m) => log.warn(m) });
   channels.registerUpgrades(upgrades);
   channels.start();
+  app.addHook('onClose', async () => {
+    channels.close();
+  });
   auth.registerHttpHook(app);
   const routes = enforceRoutePolicies(app, (req, reply) => auth.adminGuard(req, reply));
   registerNotFound(app);
@@ -274,7 +290,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   await configRoutes(app, ctx, new RuntimeConfig(config));
   await gameRoutes(app, ctx);
   await metricsRoute(app, ctx);
-  const video = await registerVideo(app, frames, () => pipeline);
+  await registerVideo(app, frames, () => pipeline);
   if (config.server.serve_web) await webRoutes(app);
   return server;
 }

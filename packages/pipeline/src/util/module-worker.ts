@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 /**
  * Creates a Worker for a module URL. Under tsx (a `.ts` URL) the worker first registers tsx's
  * loader (workers do not inherit `--import` hooks on Node 20), then imports the module.
- * @param url the module to run (`new URL('../../../server/src/pipeline/x.ts', import.meta.url)`)
+ * @param url the module to run (`new URL('./x.ts', import.meta.url)`)
  * @param options Worker options (`workerData`, `name`, ...); `eval` is set for `.ts` URLs
  */
 export function spawnModuleWorker(url: URL, options: ConstructorParameters<typeof Worker>[1] = {}): Worker {

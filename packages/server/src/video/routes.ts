@@ -58,8 +58,8 @@ function badRequest(reply: FastifyReply, err: Error): FastifyReply {
 
 /**
  * Registers the video routes on `app` (absolute paths under `/api/v1`).
- * Returns a handle for the composition root: `close()` ends every open MJPEG response (call it
- * before `app.close()`, which otherwise waits for streaming sockets).
+ * Open MJPEG responses end when the app closes (a `preClose` hook: otherwise `app.close()` would
+ * wait for the streaming sockets); the returned `close()` ends them earlier.
  */
 export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRouteDeps): Promise<{ close(): void }> {
   const hub = deps.frames;
@@ -179,5 +179,8 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     return { status: 'stopped', active };
   });
 
-  return { close: () => { for (const v of [...viewers]) v.end(); } };
+  const close = (): void => {
+    for (const v of [...viewers]) v.end();
+  };
+  return { close };
 }
