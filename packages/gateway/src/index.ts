@@ -33,6 +33,7 @@ export { ClientSession, type DropReason, type SessionHooks, type SessionLimits }
 export { ProtocolError, PublishError } from './errors/errors.js';
 export { MessageHandler, sessionStatus, type InboundContext } from './protocol/message-handler.js';
 export { Gateway, type GatewayOptions } from './transport/ws-gateway.js';
+export { originAllowed } from './transport/origin.js';
 export { UpgradeRouter, routePath, safeDecode, reject, type UpgradeHandler } from './transport/upgrade-router.js';
 export { credentialOf, ANONYMOUS, type AuthOutcome, type ConnectionAuthenticator, type Principal } from './transport/connection-auth.js';
 export { WindowCounter, KeyedSlidingWindow } from './limits/rate-limit.js';

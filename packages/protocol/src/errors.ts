@@ -16,6 +16,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
   NOT_FOUND: 'NOT_FOUND',
+  INVALID_PARAMETER: 'INVALID_PARAMETER',
+  NO_FRAME: 'NO_FRAME',
   UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -38,6 +40,8 @@ export const ERROR_CODE_DESCRIPTIONS: Readonly<Record<ErrorCodeValue, string>> =
   FORBIDDEN: 'the credentials do not allow this stream or action',
   MESSAGE_TOO_LARGE: 'the message exceeds the maximum payload size',
   NOT_FOUND: 'the addressed resource does not exist',
+  INVALID_PARAMETER: 'an HTTP request parameter, query or body does not match the route schema (details.path names it)',
+  NO_FRAME: 'no video frame is available yet (HTTP 503; the source has not produced one, or video is stopped)',
   UNAVAILABLE: 'the service is temporarily unable to accept the request (circuit open, stopped)',
   INTERNAL: 'an unexpected server error; the connection stays open',
 };

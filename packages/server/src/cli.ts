@@ -7,6 +7,8 @@
  *
  * SIGTERM/SIGINT: stop accepting, close clients with 1001, exit within server.shutdown_timeout_s.
  */
+// First: refuses an unsupported Node.js before any other module loads.
+import './node-version.js';
 import { parseArgs } from 'node:util';
 import { createServer } from './server.js';
 import { ConfigError, type ConfigInput } from './config/index.js';

@@ -5,12 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import client from 'prom-client';
 import type { Logger } from 'pino';
 import { CloseCode, PROTOCOL_VERSION, type CanonicalStream } from '@tablecast/protocol';
 import { loadConfig, type Config, type ConfigInput } from './config/index.js';
 import { createBroker } from './cluster/broker-factory.js';
-import { Gateway, GatewayMetrics, Hub, UpgradeRouter, type PublishOptions, type PublishResult } from '@tablecast/gateway';
+import { Gateway, GatewayMetrics, Hub, UpgradeRouter, originAllowed, type PublishOptions, type PublishResult } from '@tablecast/gateway';
 import { FrameHub, createPipeline, preflightSource, type Pipeline } from '@tablecast/pipeline';
 import type { ComponentHealth, RouteContext } from './http/context.js';
 import { healthRoutes } from './http/health.js';
@@ -25,6 +26,7 @@ import { metricsRoute } from './http/metrics-route.js';
 import { webRoutes } from './web-static.js';
 import { enforceRoutePolicies, type PolicedRoute } from './http/route-policy.js';
 import { registerNotFound } from './http/not-found.js';
+import { registerErrorHandler } from './http/error-handler.js';
 import { SERVER_VERSION } from './version.js';
 import { REDACT_PATHS, serializeRequest } from './logging/redact.js';
 import { TablecastLogController } from './logging/log-controller.js';
@@ -275,10 +277,22 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   auth.registerHttpHook(app);
   const routes = enforceRoutePolicies(app, (req, reply) => auth.adminGuard(req, reply));
   registerNotFound(app);
+  registerErrorHandler(app);
+  // Standard security headers (@fastify/helmet): nosniff, frame-ancestors/X-Frame-Options, referrer
+  // policy, and a Content-Security-Policy for the dashboard (own origin only, its WebSocket and
+  // MJPEG included). Two defaults are changed on purpose: no `upgrade-insecure-requests` (a venue
+  // LAN serves plain http; the browser would rewrite every request to an https that is not there)
+  // and Cross-Origin-Resource-Policy `cross-origin`, so the original's web app on another origin may
+  // still embed the MJPEG stream (docs/COMPATIBILITY.md).
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  // CORS grants the server's own origin and the configured ones (the WebSocket rule, gateway
+  // originAllowed); PUT is the original's config update, DELETE/PATCH complete a REST API.
+  const corsMethods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
   await app.register(cors, {
-    origin: config.server.cors_origins.includes('*') ? true : config.server.cors_origins,
-    // PUT is the original's config update; DELETE/PATCH for completeness of a REST API.
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    delegator: (req, cb) => cb(null, { origin: originAllowed(req.headers.origin, req.headers.host, config.server.cors_origins), methods: corsMethods }),
   });
   await app.register(multipart, { limits: { fileSize: 1024 * 1024, files: 1 } });
   await registerOpenApi(app, ctx);

@@ -41,6 +41,6 @@ export const HistorySection = Obj({
 export interface GatewayConfig {
   websocket: Static<typeof WebSocketSection>;
   history: Static<typeof HistorySection>;
-  /** Browser origins allowed to connect (`Origin` header); `'*'` allows all. */
+  /** Browser origins allowed to connect besides the server's own (`Origin` header); `'*'` allows all. */
   allowedOrigins: readonly string[];
 }

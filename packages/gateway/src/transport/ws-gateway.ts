@@ -17,6 +17,7 @@ import { MessageHandler, type InboundContext } from '../protocol/message-handler
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { KeyedSlidingWindow, WindowCounter } from '../limits/rate-limit.js';
 import { reject, routePath } from './upgrade-router.js';
+import { originAllowed } from './origin.js';
 import { credentialOf, type ConnectionAuthenticator, type Principal } from './connection-auth.js';
 import type { Encoding } from '../wire/outbound.js';
 import { identityOf } from '../session/client-identity.js';
@@ -133,8 +134,7 @@ export class Gateway {
     const path = routePath(url);
     if (this.rateLimitedPaths.has(path) && !this.perIp.take(ip)) return refuse(CloseCode.POLICY_VIOLATION, 'too many connections from this address per minute');
     if (this.size >= cfg.websocket.max_connections) return refuse(CloseCode.TOO_MANY_CONNECTIONS, 'server at its connection limit');
-    const origin = req.headers.origin;
-    if (origin && !cfg.allowedOrigins.includes('*') && !cfg.allowedOrigins.includes(origin)) {
+    if (!originAllowed(req.headers.origin, req.headers.host, cfg.allowedOrigins)) {
       return refuse(CloseCode.FORBIDDEN, 'origin not allowed');
     }
     const auth = await this.opts.authenticator.authenticate(req, credentialOf(req.headers, url.searchParams), channel);

@@ -15,7 +15,10 @@ export const ServerSection = Obj({
   port: Int(8000, 0, 65535),
   node_id: Type.Optional(Type.String({ minLength: 1, description: 'cluster node id; generated when absent' })),
   shutdown_timeout_s: Num(5, 0.1, 120, 'SIGTERM: close clients with 1001 and exit within this time'),
-  cors_origins: Type.Array(Type.String(), { default: ['*'], description: "allowed origins for CORS and browser WebSocket connections; '*' allows all" }),
+  cors_origins: Type.Array(Type.String(), {
+    default: [],
+    description: "browser origins allowed besides the server's own (CORS and WebSocket Origin), e.g. 'http://coach-laptop:3000'; '*' allows all",
+  }),
   log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   log_format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
     default: 'auto',

@@ -19,6 +19,7 @@ import type { FrameHub, JpegFrame } from '@tablecast/pipeline';
 import { JpegVariants, type VariantSpec, parseQuality } from './jpeg-variants.js';
 import { MjpegViewer } from './mjpeg-viewer.js';
 import type { OverlayData } from './overlay.js';
+import { ErrorCode } from '@tablecast/protocol';
 
 /** Dependencies of {@link registerVideoRoutes}. */
 export interface VideoRouteDeps {
@@ -53,7 +54,7 @@ function parseParams(q: Query, withFps: boolean): { spec: VariantSpec; fps: numb
 }
 
 function badRequest(reply: FastifyReply, err: Error): FastifyReply {
-  return reply.code(400).send({ error: { code: 'INVALID_PARAMETER', message: err.message } });
+  return reply.code(400).send({ error: { code: ErrorCode.INVALID_PARAMETER, message: err.message } });
 }
 
 /**
@@ -135,7 +136,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
       f = (await hub.nextFrame(FRAME_WAIT_MS)) ?? f;
     }
     if (!f) {
-      return reply.code(503).send({ error: { code: 'NO_FRAME', message: active ? 'no video frame available yet' : 'video serving is stopped' } });
+      return reply.code(503).send({ error: { code: ErrorCode.NO_FRAME, message: active ? 'no video frame available yet' : 'video serving is stopped' } });
     }
     const jpeg = await variants.get(f, params.spec, deps.overlay);
     return reply

@@ -1,0 +1,19 @@
+// The Node.js range the server starts on (node-version.ts, imported first by the CLI): the one the
+// README and package.json `engines` state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { nodeSupported, SUPPORTED_NODE } from '../../src/node-version.js';
+
+test('supported Node.js versions: 20.19+ and 22.12+; older ones, 21 and unparsable ones are refused', () => {
+  for (const v of ['20.19.0', '20.20.2', '22.12.0', '22.20.1', '24.0.0', '26.1.0']) assert.equal(nodeSupported(v), true, v);
+  for (const v of ['18.20.4', '20.10.0', '20.18.9', '21.7.3', '22.11.0', 'v20', '']) assert.equal(nodeSupported(v), false, v);
+  assert.equal(nodeSupported(process.versions.node), true, 'the Node.js running this suite');
+});
+
+test('package.json engines and the README state the same range', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } };
+  assert.equal(pkg.engines.node, SUPPORTED_NODE);
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  assert.match(readme, /Node\.js 20\.19\+ or 22\.12\+/);
+});
