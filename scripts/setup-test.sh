@@ -5,6 +5,7 @@
 #   redis-server    cluster-mode tests start their own redis-server on a free port
 #   ffmpeg          video/camera frame sources
 #   python3-websockets  the Python publisher example
+#   prometheus      its promtool lints GET /metrics (the server it also installs is stopped and disabled)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
@@ -13,10 +14,13 @@ command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 python3 -c 'import websockets' 2>/dev/null || need+=(python3-websockets)
+command -v promtool >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing system packages: ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Only promtool is wanted: where systemd started the Prometheus server, stop it again.
+  if [[ " ${need[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 npm run build:web --silent

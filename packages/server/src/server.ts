@@ -116,9 +116,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   const log = app.log as unknown as Logger;
   const registry = new client.Registry();
   // prom-client's own event-loop lag histogram samples once a second (its default, 10 ms, wakes an
-  // idle loop 100 times a second); tablecast_event_loop_lag_seconds is the finer one (gateway/loop-lag.ts).
+  // idle loop 100 times a second); tablecast_event_loop_lag_{p50,p99,max}_seconds are the finer ones (gateway's LoopLagMonitor).
   // Standard names (process_*, nodejs_*), so the usual Node.js dashboards match.
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
+  // prom-client also exports three gauges named `*_total` (active handles, requests, resources),
+  // which `promtool check metrics` refuses (`_total` is a counter's suffix); the same figures stay
+  // as `nodejs_active_handles{type}` and friends.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   new client.Gauge({
     name: 'tablecast_build_info',
     help: 'Build of this server (always 1): version, wire protocol version and Node.js version as labels',

@@ -127,18 +127,20 @@ export class GatewayMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     });
-    new client.Gauge({
-      name: 'tablecast_event_loop_lag_seconds',
-      help: 'Event-loop delay over the last 5 s window (quantile 0.5, 0.99, max)',
-      labelNames: ['quantile'],
-      registers: [registry],
-      collect() {
-        const lag = self.loop.recent();
-        this.set({ quantile: '0.5' }, lag.p50 / 1e3);
-        this.set({ quantile: '0.99' }, lag.p99 / 1e3);
-        this.set({ quantile: 'max' }, lag.max / 1e3);
-      },
-    });
+    // One gauge per figure (not a `quantile` label on a gauge: that is a summary's label, and
+    // `promtool check metrics` refuses it on anything else).
+    const lagGauge = (name: string, help: string, pick: (l: { p50: number; p99: number; max: number }) => number) =>
+      new client.Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(pick(self.loop.recent()) / 1e3);
+        },
+      });
+    lagGauge('tablecast_event_loop_lag_p50_seconds', 'Event-loop delay over the last 5 s window, median', (l) => l.p50);
+    lagGauge('tablecast_event_loop_lag_p99_seconds', 'Event-loop delay over the last 5 s window, 99th percentile', (l) => l.p99);
+    lagGauge('tablecast_event_loop_lag_max_seconds', 'Event-loop delay over the last 5 s window, maximum', (l) => l.max);
   }
 
   /** Traffic counters of `stream` (created on first use). */
