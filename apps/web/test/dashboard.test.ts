@@ -49,8 +49,12 @@ const BALLS = [
   { id: 6, number: 6, x: 0.3, y: 1.1 },
 ];
 
-async function waitState(predicate: string): Promise<void> {
-  await page.waitForFunction(`(() => { const s = window.__tablecast?.lastState; return !!s && (${predicate}); })()`, null, { timeout: 5000 });
+/**
+ * Waits until `predicate` holds in the page. A function, not a string: the dashboard's
+ * Content-Security-Policy has no 'unsafe-eval', and Playwright evaluates string predicates with eval.
+ */
+async function waitState(predicate: () => boolean): Promise<void> {
+  await page.waitForFunction(predicate, null, { timeout: 5000 });
   await page.waitForTimeout(250); // let the interpolation settle on the newest state (70 ms render delay)
 }
 
@@ -72,7 +76,7 @@ test('the page loads, connects and draws every ball of a state where the state p
   await page.waitForFunction(() => window.__tablecast?.stats.state === 'connected', null, { timeout: 10_000 });
   await page.waitForTimeout(200); // subscriptions confirmed
   await server.publish('state', stateWith(BALLS));
-  await waitState('s.balls.length === 6');
+  await waitState(() => { const s = window.__tablecast?.lastState; return !!s && s.balls.length === 6; });
   const expected: Record<string, string> = { cue: 'white', 1: 'yellow', 3: 'red', 8: 'black', 9: 'yellow', 6: 'green' };
   for (const b of BALLS) {
     const { name, rgb, pos } = await probeBall(b.id);
@@ -150,14 +154,14 @@ test('filter controls resubscribe live (ball ids, min confidence); feed shows ev
   await page.click('#filters button');
   await page.waitForTimeout(150);
   await server.publish('state', stateWith(BALLS));
-  await waitState('s.balls.length === 2');
+  await waitState(() => { const s = window.__tablecast?.lastState; return !!s && s.balls.length === 2; });
   assert.equal(await page.evaluate(() => window.__tablecast!.ballScreenPosition('cue')), null, 'cue filtered out');
   assert.equal((await probeBall(8)).name, 'black');
   await page.fill('#f-balls', '');
   await page.click('#filters button');
   await page.waitForTimeout(150);
   await server.publish('state', stateWith(BALLS));
-  await waitState('s.balls.length === 6');
+  await waitState(() => { const s = window.__tablecast?.lastState; return !!s && s.balls.length === 6; });
 
   await server.publish('event', { event: 'shot_started', speed: 2.5 });
   await server.publish('event', { event: 'ball_pocketed', ball_id: 1, pocket: 'bottom-right' });
@@ -183,7 +187,7 @@ test('the page recovers by itself when the server restarts on the same port', as
   await page.waitForTimeout(200);
   const moved = BALLS.map((b) => (b.id === 'cue' ? { ...b, x: 1.2, y: 0.3 } : b));
   await server.publish('state', stateWith(moved));
-  await waitState('s.balls.some((b) => b.id === "cue" && b.position.x === 1.2)');
+  await waitState(() => { const s = window.__tablecast?.lastState; return !!s && s.balls.some((b) => b.id === 'cue' && b.position.x === 1.2); });
   const cue = await probeBall('cue');
   assert.equal(cue.name, 'white');
   const want = await page.evaluate(() => window.__tablecast!.tableToScreen(1.2, 0.3));

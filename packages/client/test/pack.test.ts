@@ -1,0 +1,70 @@
+// The SDK as a user gets it (issue 15): @tablecast/protocol and @tablecast/client built to ESM with
+// .d.ts and packed (scripts/pack-sdk.mjs), installed from the tarballs into an empty folder with
+// npm, then a plain `node` script (no TypeScript, no tsx) connects to a live server, subscribes and
+// prints what it receives; `tsc` type-checks a TypeScript user of the installed package.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from './helpers.js';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'tablecast-sdk-user-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('npm pack -> npm install into an empty folder -> a plain node script receives live messages; its types check', { timeout: 180_000 }, async () => {
+  const tarballs = execFileSync(process.execPath, [join(root, 'scripts', 'pack-sdk.mjs'), '--out', join(dir, 'tarballs')], { encoding: 'utf8' }).trim().split('\n');
+  assert.equal(tarballs.length, 2);
+  for (const t of tarballs) assert.ok(existsSync(t), t);
+  const app = join(dir, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sdk-user', private: true, type: 'module' }));
+  // The user's install: the two tarballs and ws (Node 20 has no global WebSocket); from the registry
+  // only their npm dependencies.
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, 'ws@^8', 'typescript@^5', '@types/ws@^8', '@types/node@^20'], { cwd: app, stdio: 'pipe' });
+  const installed = JSON.parse(readFileSync(join(app, 'node_modules', '@tablecast', 'client', 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  assert.ok(installed.exports['.'], 'an exports map');
+  assert.ok(existsSync(join(app, 'node_modules', '@tablecast', 'client', 'dist', 'index.d.ts')), 'type declarations');
+  assert.ok(existsSync(join(app, 'node_modules', '@tablecast', 'client', 'README.md')), 'a README');
+
+  const s = await startServer();
+  try {
+    writeFileSync(join(app, 'watch.mjs'), `
+import { TablecastClient } from '@tablecast/client';
+import { WebSocket } from 'ws';
+const client = new TablecastClient({ url: process.argv[2], WebSocket });
+client.on('alert', (a, env) => { console.log(JSON.stringify({ seq: env.sequence, message: a.message })); client.close().then(() => process.exit(0)); });
+await client.connect({ timeoutMs: 5000 });
+await client.subscribe(['alert']);
+console.log('subscribed');
+`);
+    const child = spawn(process.execPath, ['watch.mjs', s.ws], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 15_000;
+    while (!out.includes('subscribed') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(out.includes('subscribed'), `the script subscribed (stdout ${out}, stderr ${err})`);
+    const r = await s.server.publish('alert', { level: 'info', message: 'from the packed SDK test', code: 'PACK' });
+    assert.equal(await exited, 0, `the script exits 0 (stderr ${err})`);
+    const line = JSON.parse(out.trim().split('\n').pop()!) as { seq: number; message: string };
+    assert.deepEqual(line, { seq: r.sequence, message: 'from the packed SDK test' });
+  } finally {
+    await s.server.close();
+  }
+
+  // A TypeScript user: the declarations resolve through the exports map and type the payloads.
+  writeFileSync(join(app, 'use.ts'), `
+import { TablecastClient, type StatePayload } from '@tablecast/client';
+const c = new TablecastClient({ url: 'ws://localhost:8000/api/v1/ws' });
+c.on('state', (s: StatePayload) => s.balls.map((b) => b.position.x.toFixed(2)));
+// @ts-expect-error: 'balls' is not a stream
+c.on('balls', () => undefined);
+`);
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2023', 'DOM'], types: ['node'] }, files: ['use.ts'] }));
+  execFileSync(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, stdio: 'pipe' });
+});

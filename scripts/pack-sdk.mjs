@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Builds the SDK packages (@tablecast/protocol, @tablecast/client) to ESM JavaScript with .d.ts and
+// packs them as npm tarballs: what a user installs. In the repository the packages point at their
+// TypeScript sources (tsx, Vite); a tarball's package.json points at dist/ instead.
+// Usage: node scripts/pack-sdk.mjs [--out DIR]   (default build/npm); prints the tarball paths.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const outIdx = process.argv.indexOf('--out');
+const out = resolve(outIdx > 0 ? process.argv[outIdx + 1] : join(root, 'build', 'npm'));
+const PACKAGES = ['protocol', 'client'];
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const versions = Object.fromEntries(PACKAGES.map((p) => {
+  const pj = JSON.parse(readFileSync(join(root, 'packages', p, 'package.json'), 'utf8'));
+  return [pj.name, pj.version];
+}));
+
+mkdirSync(out, { recursive: true });
+const tarballs = [];
+for (const p of PACKAGES) {
+  const dir = join(root, 'packages', p);
+  const stage = join(out, 'stage', p);
+  rmSync(stage, { recursive: true, force: true });
+  execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { stdio: 'inherit' });
+  const src = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  // `ws` is for Node 20 users only (Node 22 and browsers have WebSocket): an optional peer.
+  const deps = Object.fromEntries(Object.entries(src.dependencies ?? {}).filter(([n]) => n !== 'ws').map(([n, v]) => [n, versions[n] ? `^${versions[n]}` : v]));
+  const peers = src.dependencies?.ws ? { peerDependencies: { ws: src.dependencies.ws }, peerDependenciesMeta: { ws: { optional: true } } } : {};
+  const pkg = {
+    name: src.name,
+    version: src.version,
+    description: src.description,
+    license: src.license ?? 'UNLICENSED',
+    type: 'module',
+    main: './dist/index.js',
+    types: './dist/index.d.ts',
+    exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' } },
+    files: ['dist', 'README.md'],
+    sideEffects: false,
+    engines: { node: '>=20.19' },
+    dependencies: deps,
+    ...peers,
+  };
+  writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  if (existsSync(join(dir, 'README.md'))) cpSync(join(dir, 'README.md'), join(stage, 'README.md'));
+  const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: stage, encoding: 'utf8' }).trim().split('\n').pop();
+  tarballs.push(join(out, name));
+}
+console.log(tarballs.join('\n'));
