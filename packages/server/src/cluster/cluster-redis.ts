@@ -3,8 +3,8 @@
  * separate from the broker's: coordination traffic never queues behind stream traffic, and the
  * broker stays a gateway component the cluster does not reach into.
  *
- * Two connections: commands, and a subscriber for the `{p}cluster:events` channel (ioredis
- * resubscribes it after a reconnect). Offline commands fail at once (no offline queue); callers
+ * Two connections: commands, and a subscriber for the `{p}cluster:events` channel (subscribed
+ * again on every reconnect). Offline commands fail at once (no offline queue); callers
  * retry on their own schedule (heartbeat, election tick).
  */
 import { Redis } from 'ioredis';
@@ -37,8 +37,14 @@ export class ClusterRedis {
       retryStrategy: (times: number) => Math.min(times * 50, options.reconnectMaxDelayMs),
     };
     this.cmd = new Redis(options.url, { ...common, commandTimeout: options.commandTimeoutMs, connectionName: `tablecast:${options.nodeId}:cluster` });
-    this.sub = new Redis(options.url, { ...common, enableOfflineQueue: true, connectionName: `tablecast:${options.nodeId}:cluster-events` });
+    // Channels are (re)subscribed on every 'ready', so a node that started while Redis was down, or
+    // lost it, listens again as soon as Redis answers (ioredis' autoResubscribe only restores
+    // subscriptions that once succeeded).
+    this.sub = new Redis(options.url, { ...common, autoResubscribe: false, connectionName: `tablecast:${options.nodeId}:cluster-events` });
     for (const c of [this.cmd, this.sub]) c.on('error', options.onError);
+    this.sub.on('ready', () => {
+      for (const channel of this.handlers.keys()) void this.sub.subscribe(channel).catch(() => undefined);
+    });
     this.sub.on('message', (channel: string, message: string) => this.handlers.get(channel)?.(message));
   }
 
@@ -50,7 +56,7 @@ export class ClusterRedis {
   /** Delivers messages of `channel` to `onMessage` (one handler per channel), across reconnects. */
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<void> {
     this.handlers.set(channel, onMessage);
-    await this.sub.subscribe(channel).catch(() => undefined); // queued until connected; resubscribed on reconnect
+    if (this.sub.status === 'ready') await this.sub.subscribe(channel).catch(() => undefined); // else on 'ready'
   }
 
   /** ioredis status of the command connection (`ready`, `connecting`, `reconnecting`, ...). */
