@@ -326,8 +326,8 @@ function loadPipeline(server: TablecastServer, log: Logger, registry: client.Reg
   });
 }
 
-async function registerVideo(app: FastifyInstance, frames: FrameHub, pipeline: () => Pipeline | null): Promise<{ close(): void }> {
-  return registerVideoRoutes(app, {
+async function registerVideo(app: FastifyInstance, frames: FrameHub, pipeline: () => Pipeline | null): Promise<void> {
+  await registerVideoRoutes(app, {
     frames,
     overlay: () => {
       const p = pipeline();

@@ -60,9 +60,9 @@ function badRequest(reply: FastifyReply, err: Error): FastifyReply {
 /**
  * Registers the video routes on `app` (absolute paths under `/api/v1`).
  * Open MJPEG responses end when the app closes (a `preClose` hook: otherwise `app.close()` would
- * wait for the streaming sockets); the returned `close()` ends them earlier.
+ * wait for the streaming sockets).
  */
-export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRouteDeps): Promise<{ close(): void }> {
+export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRouteDeps): Promise<void> {
   const hub = deps.frames;
   const variants = new JpegVariants();
   const viewers = new Set<{ viewer: MjpegViewer; end: () => void }>();
@@ -180,8 +180,4 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     return { status: 'stopped', active };
   });
 
-  const close = (): void => {
-    for (const v of [...viewers]) v.end();
-  };
-  return { close };
 }

@@ -5,15 +5,16 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { RedisProcess, freeTcpPort, redisServerPath } from '@tablecast/gateway/testing';
 import { ClusterRedis } from '../../src/cluster/cluster-redis.js';
+import { waitFor } from '../helpers/server.js';
 
 const skip = redisServerPath() ? false : 'redis-server not installed (scripts/setup-test.sh)';
 
-async function until(pred: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Publishes `message` on the events channel until the node heard it (it subscribes once its connection is ready). */
+function hears(pub: Redis, got: string[], message: string, what: string): Promise<void> {
+  return waitFor(() => {
+    void pub.publish('t:cluster:events', message).catch(() => undefined);
+    return got.includes(message);
+  }, what, 8000);
 }
 
 test('cluster events reach a node that started before Redis, and again after a Redis restart', { skip }, async () => {
@@ -26,21 +27,14 @@ test('cluster events reach a node that started before Redis, and again after a R
   const pub = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
   try {
     await pub.connect();
-    // Publish until the late node hears one (it subscribes once its connection is ready).
-    await until(() => {
-      void pub.publish('t:cluster:events', 'first').catch(() => undefined);
-      return got.includes('first');
-    }, 'the first event after Redis came up');
+    await hears(pub, got, 'first', 'the first event after Redis came up');
     await redis.stop();
     pub.disconnect();
     const again = await RedisProcess.start(port);
     const pub2 = new Redis(again.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     try {
       await pub2.connect();
-      await until(() => {
-        void pub2.publish('t:cluster:events', 'second').catch(() => undefined);
-        return got.includes('second');
-      }, 'an event after the Redis restart');
+      await hears(pub2, got, 'second', 'an event after the Redis restart');
     } finally {
       pub2.disconnect();
       await again.stop();
