@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import semver from 'semver';
 import { nodeSupported, SUPPORTED_NODE } from '../../src/node-version.js';
 
 test('supported Node.js versions: 20.19+ and 22.12+; older ones, 21 and unparsable ones are refused', () => {
@@ -16,4 +19,27 @@ test('package.json engines and the README state the same range', () => {
   assert.equal(pkg.engines.node, SUPPORTED_NODE);
   const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
   assert.match(readme, /Node\.js 20\.19\+ or 22\.12\+/);
+});
+
+test('every runtime dependency declares support for the lowest stated versions (20.19.0 and 22.12.0)', () => {
+  // `npm ls --omit=dev` lists what `npm ci --omit=dev` installs; a package whose `engines` exclude
+  // one of the versions the README states would make that statement false (npm warns EBADENGINE).
+  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+  const dirs = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
+  assert.ok(dirs.length > 50, 'npm ls lists the installed tree');
+  const excluded: string[] = [];
+  for (const dir of new Set(dirs)) {
+    let range: string | undefined;
+    let name = dir;
+    try {
+      const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { name: string; version: string; engines?: { node?: string } };
+      range = pkg.engines?.node;
+      name = `${pkg.name}@${pkg.version}`;
+    } catch {
+      continue;
+    }
+    if (range === undefined) continue;
+    for (const v of ['20.19.0', '22.12.0']) if (!semver.satisfies(v, range)) excluded.push(`${name} (engines.node ${range}) excludes ${v}`);
+  }
+  assert.deepEqual(excluded, []);
 });
