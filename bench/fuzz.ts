@@ -24,7 +24,7 @@ const server = await createServer({
   env: {},
   logger: false,
   overrides: {
-    server: { port: 0, host: '127.0.0.1' },
+    server: { port: 0, host: '127.0.0.1', http_requests_per_ip_per_min: 10_000_000 },
     source: { spec: 'none' },
     websocket: { connections_per_ip_per_min: 1_000_000, rate_limit_per_min: 1_000_000 },
     ...(auth ? { auth: { enabled: true, jwt: { secret: 'bench-fuzz-secret-0123456789-abcdefgh' }, api_keys: [{ key: 'bench-fuzz-admin-key', role: 'admin' }] } } : {}),

@@ -20,7 +20,7 @@ export interface Started {
 export async function startServer(port = 0, extra: ConfigInput = {}): Promise<Started> {
   const overrides = {
     ...extra,
-    server: { port, host: '127.0.0.1', log_level: 'silent', ...(extra.server ?? {}) },
+    server: { port, host: '127.0.0.1', log_level: 'silent', http_requests_per_ip_per_min: 1_000_000, ...(extra.server ?? {}) },
     source: { spec: 'none', ...(extra.source ?? {}) },
     websocket: { connections_per_ip_per_min: 100_000, rate_limit_per_min: 100_000, ...(extra.websocket ?? {}) },
   } as ConfigInput;

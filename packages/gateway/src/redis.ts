@@ -7,3 +7,4 @@
 export { RedisBroker, redactUrl, type RedisBrokerOptions, type RedisBrokerEvent, type RedisBrokerStats, type BrokerLog } from './broker/redis/redis-broker.js';
 export { RedisKeys, type StreamKeys } from './broker/redis/redis-keys.js';
 export { LuaScript } from './broker/redis/lua.js';
+export { redisAttemptLimiter, type RedisAttemptLimiterOptions } from './limits/redis-attempt-limiter.js';

@@ -9,9 +9,9 @@ import helmet from '@fastify/helmet';
 import client from 'prom-client';
 import type { Logger } from 'pino';
 import { CloseCode, PROTOCOL_VERSION, type CanonicalStream } from '@tablecast/protocol';
-import { loadConfig, type Config, type ConfigInput } from './config/index.js';
+import { ConfigError, loadConfig, type Config, type ConfigInput } from './config/index.js';
 import { createBroker } from './cluster/broker-factory.js';
-import { Gateway, GatewayMetrics, Hub, UpgradeRouter, originAllowed, type PublishOptions, type PublishResult } from '@tablecast/gateway';
+import { Gateway, GatewayMetrics, Hub, UpgradeRouter, clientAddressResolver, memoryAttemptLimiter, originAllowed, type AddressResolver, type AttemptLimiter, type PublishOptions, type PublishResult } from '@tablecast/gateway';
 import { FrameHub, createPipeline, preflightSource, type Pipeline } from '@tablecast/pipeline';
 import type { ComponentHealth, RouteContext } from './http/context.js';
 import { healthRoutes } from './http/health.js';
@@ -27,6 +27,8 @@ import { webRoutes } from './web-static.js';
 import { enforceRoutePolicies, type PolicedRoute } from './http/route-policy.js';
 import { registerNotFound } from './http/not-found.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { registerRateLimit } from './http/rate-limit.js';
+import { httpsFactory } from './http/tls.js';
 import { SERVER_VERSION } from './version.js';
 import { REDACT_PATHS, serializeRequest } from './logging/redact.js';
 import { TablecastLogController } from './logging/log-controller.js';
@@ -79,7 +81,7 @@ export interface TablecastServer {
   readonly routes: readonly PolicedRoute[];
   /** Publishes on a stream (the in-process API of the pipeline). */
   publish(stream: CanonicalStream, data: Record<string, unknown>, options?: PublishOptions): Promise<PublishResult>;
-  /** Binds the port (config server.host/port) and starts the pipeline; resolves with the address. */
+  /** Binds the port (config server.host/port) and starts the pipeline; resolves with the address (`https://` with `server.tls`). */
   listen(): Promise<{ port: number; url: string }>;
   /** Closes clients with 1001, stops the pipeline, closes HTTP and the broker. */
   close(): Promise<void>;
@@ -96,7 +98,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     preflightSource(config.source.spec, { ffmpegPath: config.source.ffmpeg_path, background: config.source.background });
   }
   const nodeId = config.server.node_id ?? `node-${randomBytes(4).toString('hex')}`;
+  const clientAddress = addressResolver(config.server.trusted_proxies);
+  const https = httpsFactory(config.server.tls);
   const app = Fastify({
+    ...(https ? { serverFactory: https } : {}),
     logger: options.logger === false ? false : {
       level: typeof options.logger === 'object' ? options.logger.level : config.server.log_level,
       ...(typeof options.logger === 'object' && options.logger.stream
@@ -110,6 +115,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     logController: new TablecastLogController(),
     bodyLimit: Math.max(1024 * 1024, config.websocket.max_payload_bytes * 16),
     forceCloseConnections: true,
+    // request.ip (log lines) from X-Forwarded-For of the trusted proxies only; limits and the admin
+    // rule use `clientAddress`, which also reads RFC 7239 `Forwarded`.
+    trustProxy: config.server.trusted_proxies.length > 0 ? [...config.server.trusted_proxies] : false,
     // `/api/v1/health/` is `/api/v1/health` (the original's clients call both forms).
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -142,6 +150,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   // publish API keys -> publisher); other modules may still replace them before listen().
   const auth = createAuth(config, registry);
   auth.log = log;
+  auth.clientAddress = clientAddress;
   const broker = await createBroker(config, nodeId);
   app.addHook('onClose', async () => {
     await broker.close();
@@ -163,9 +172,20 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     authorizer: auth,
     describeSession: (session) => channels.describeSession(session),
   });
+  // Cluster mode (Redis broker): leader election, node registry, limits shared by every node.
+  const cluster: Cluster | null = broker.kind === 'redis'
+    ? new Cluster({
+      broker: broker as RedisBroker, config, nodeId, hub, registry, log,
+      load: () => ({ connections: gateway.size, eventLoopLagMs: metrics.eventLoopLagMs().p99 }),
+      onLeadership: (leader) => (leader ? system.start() : system.stop()),
+    })
+    : null;
+  const limiter = (name: string, points: number, durationS: number): AttemptLimiter =>
+    cluster ? cluster.attemptLimiter(name, points, durationS) : memoryAttemptLimiter(points, durationS);
   const gateway = new Gateway({
     config: { websocket: config.websocket, history: config.history, allowedOrigins: config.server.cors_origins },
-    hub, metrics, serverVersion: SERVER_VERSION, nodeId, log,
+    hub, metrics, serverVersion: SERVER_VERSION, nodeId, log, clientAddress,
+    connectionLimiter: limiter('ws', config.websocket.connections_per_ip_per_min, config.websocket.connection_rate_window_s),
     authenticator: auth,
     publisherRate: (p) => p.role === 'publisher' || p.role === 'admin',
     onSession: (session, req, channel) => {
@@ -207,10 +227,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
       const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+      const url = `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
       // Cluster mode: only the elected leader runs the pipeline (cluster/leader-election.ts).
-      if (cluster) await cluster.start({ address: `http://${host}:${port}`, candidate: options.startPipeline !== false && config.source.spec !== 'none' });
+      if (cluster) await cluster.start({ address: url, candidate: options.startPipeline !== false && config.source.spec !== 'none' });
       else if (options.startPipeline !== false) await system.start();
-      return { port, url: `http://${host}:${port}` };
+      return { port, url };
     },
     // Every part's teardown is a Fastify preClose/onClose hook, registered where the part is built.
     close: () => app.close(),
@@ -237,13 +258,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
     const status = h.breaker.state === 'open' || h.source.status === 'failed' ? 'degraded' : 'healthy';
     return { ...h, status, running };
   });
-  const cluster = broker.kind === 'redis'
-    ? new Cluster({
-      broker: broker as RedisBroker, config, nodeId, hub, registry, log,
-      load: () => ({ connections: gateway.size, eventLoopLagMs: metrics.eventLoopLagMs().p99 }),
-      onLeadership: (leader) => (leader ? system.start() : system.stop()),
-    })
-    : null;
   if (cluster) components.set('cluster', () => cluster.health());
   // The `frame` stream, while anyone subscribes (the leader's frames, cluster-wide subscribers).
   const frameStream = new FrameStreamPublisher(frames, cluster ? cluster.publisher(hub) : hub, (err) => log.debug({ err }, 'frame not published'));
@@ -278,6 +292,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   app.addHook('onClose', async () => {
     channels.close();
   });
+  // The rate limit runs first: a refused request costs no token verification.
+  registerRateLimit(app, limiter('http', config.server.http_requests_per_ip_per_min, 60), clientAddress);
   auth.registerHttpHook(app);
   const routes = enforceRoutePolicies(app, (req, reply) => auth.adminGuard(req, reply));
   registerNotFound(app);
@@ -311,6 +327,18 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   await registerVideo(app, frames, () => pipeline);
   if (config.server.serve_web) await webRoutes(app);
   return server;
+}
+
+/**
+ * The client-address resolver of `server.trusted_proxies`.
+ * @throws ConfigError naming the entry that is not an address, CIDR range or known name
+ */
+function addressResolver(trusted: readonly string[]): AddressResolver {
+  try {
+    return clientAddressResolver(trusted);
+  } catch (e) {
+    throw new ConfigError(`config: server.trusted_proxies: ${e instanceof Error ? e.message : String(e)} (an address, a CIDR range such as 10.0.0.0/8, or loopback, linklocal, uniquelocal)`, 'server.trusted_proxies');
+  }
 }
 
 /** Whether log lines are pretty-printed: `pretty`, or `auto` on a terminal. */

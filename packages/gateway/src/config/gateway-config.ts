@@ -16,7 +16,8 @@ export const WebSocketSection = Obj({
   rate_limit_per_min: Int(100, 1, 1_000_000, 'inbound messages per connection per minute (RATE_LIMIT)'),
   publisher_rate_limit_per_min: Int(6000, 1, 10_000_000, 'inbound messages per minute for publisher/admin connections'),
   rate_limit_violations_before_close: Int(20, 1, 1_000_000, 'RATE_LIMIT errors before the connection is closed with 1008'),
-  connections_per_ip_per_min: Int(10, 1, 1_000_000, 'new connections per IP per minute on connections_per_ip_paths; close 1008 above'),
+  connections_per_ip_per_min: Int(10, 1, 1_000_000, 'new connections per client address per connection_rate_window_s on connections_per_ip_paths; above it the upgrade is refused with HTTP 429 and Retry-After (refused attempts do not count)'),
+  connection_rate_window_s: Num(60, 0.1, 86_400, 'the window connections_per_ip_per_min counts in (a minute; tests shorten it)'),
   connections_per_ip_paths: Type.Array(Type.String(), {
     default: ['/api/v1/websocket/ws'],
     description: 'paths the per-IP connection rate applies to (as the original: its live-view path, not the main /api/v1/ws; max_connections bounds every path)',
@@ -43,4 +44,9 @@ export interface GatewayConfig {
   history: Static<typeof HistorySection>;
   /** Browser origins allowed to connect besides the server's own (`Origin` header); `'*'` allows all. */
   allowedOrigins: readonly string[];
+  /**
+   * Reverse proxies whose forwarding headers are believed (addresses, CIDR ranges, `loopback`, ...;
+   * transport/client-address.ts). Default none: the socket's peer is the client.
+   */
+  trustedProxies?: readonly string[];
 }

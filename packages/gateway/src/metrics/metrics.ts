@@ -22,6 +22,8 @@ export class GatewayMetrics {
   failedSends = 0;
   connectionsTotal = 0;
   closesByCode = new Map<number, number>();
+  /** WebSocket upgrades answered with an HTTP error instead of a handshake, by status (429). */
+  upgradesRefused = new Map<number, number>();
   inboundMessages = 0;
   inboundBytes = 0;
   protocolErrors = new Map<string, number>();
@@ -109,6 +111,16 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         for (const [code, n] of self.closesByCode) this.inc({ code: String(code) }, n);
+      },
+    });
+    new client.Counter({
+      name: 'tablecast_ws_upgrades_refused_total',
+      help: 'WebSocket upgrades refused with an HTTP status before the handshake (429: per-address connection rate)',
+      labelNames: ['status'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [status, n] of self.upgradesRefused) this.inc({ status: String(status) }, n);
       },
     });
     new client.Counter({

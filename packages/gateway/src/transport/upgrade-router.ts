@@ -92,8 +92,12 @@ export function safeDecode(s: string): string | null {
   }
 }
 
-/** Answers an upgrade with a plain HTTP error and closes the socket. */
-export function reject(socket: Duplex, status: number, text: string): void {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/**
+ * Answers an upgrade with a plain HTTP error and closes the socket.
+ * @param headers extra response headers (e.g. `Retry-After`)
+ */
+export function reject(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`);
   else socket.destroy();
 }

@@ -1,6 +1,6 @@
 /**
  * Gateway: the WebSocket endpoint of the hub. Accepts upgrades on the configured paths, enforces the
- * connection limits (per-IP rate 1008, max connections 4101, origin allow-list, authentication 4001,
+ * connection limits (per-address rate: HTTP 429 with Retry-After before the handshake; max connections 4101, origin allow-list, authentication 4001,
  * client-id ownership 4008/4009, see client-identity.ts),
  * creates a ClientSession per connection, runs the heartbeat (WebSocket ping every ping_interval_s,
  * close 4102 after timeout_s without any inbound frame or pong) and shuts down with 1001.
@@ -15,7 +15,9 @@ import { ClientSession, type SessionHooks } from '../session/client-session.js';
 import type { Hub } from '../engine/hub.js';
 import { MessageHandler, type InboundContext } from '../protocol/message-handler.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
-import { KeyedSlidingWindow, WindowCounter } from '../limits/rate-limit.js';
+import { WindowCounter } from '../limits/rate-limit.js';
+import { memoryAttemptLimiter, type AttemptLimiter } from '../limits/attempt-limiter.js';
+import { clientAddressResolver, type AddressResolver } from './client-address.js';
 import { reject, routePath } from './upgrade-router.js';
 import { originAllowed } from './origin.js';
 import { credentialOf, type ConnectionAuthenticator, type Principal } from './connection-auth.js';
@@ -56,13 +58,22 @@ export interface GatewayOptions {
    * reason; never a token). Default: silent.
    */
   log?: { info(obj: object, msg: string): void };
+  /**
+   * Counts new connections per client address on `websocket.connections_per_ip_paths`. Default: this
+   * process's own (`connections_per_ip_per_min` per `connection_rate_window_s`); a cluster passes one
+   * on Redis so the budget holds across nodes.
+   */
+  connectionLimiter?: AttemptLimiter;
+  /** The client's address of an upgrade. Default: from `config.trustedProxies` (client-address.ts). */
+  clientAddress?: AddressResolver;
 }
 
 /** The WebSocket transport of one hub. */
 export class Gateway {
   readonly wss: WebSocketServer;
   private readonly handler: MessageHandler;
-  private readonly perIp: KeyedSlidingWindow;
+  private readonly perIp: AttemptLimiter;
+  private readonly addressOf: AddressResolver;
   private readonly resumeOffsets = new Map<string, { at: number; owner: string; acked: Map<string, number> }>();
   private readonly timer: NodeJS.Timeout;
   private accepting = true;
@@ -80,7 +91,8 @@ export class Gateway {
         : false,
     });
     this.handler = new MessageHandler(opts.hub);
-    this.perIp = new KeyedSlidingWindow(ws.connections_per_ip_per_min, 60_000);
+    this.perIp = opts.connectionLimiter ?? memoryAttemptLimiter(ws.connections_per_ip_per_min, ws.connection_rate_window_s);
+    this.addressOf = opts.clientAddress ?? clientAddressResolver(opts.config.trustedProxies ?? []);
     this.rateLimitedPaths = new Set(ws.connections_per_ip_paths);
     const metrics = opts.metrics;
     this.hooks = {
@@ -106,12 +118,30 @@ export class Gateway {
       reject(socket, 503, 'Service Unavailable');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      void this.accept(ws, req, url, channel).catch(() => ws.terminate());
+    const ip = this.addressOf(req);
+    if (!this.rateLimitedPaths.has(routePath(url))) {
+      this.upgrade(req, socket, head, url, channel, ip);
+      return;
+    }
+    // Over the per-address budget: refused before the handshake, so no socket opens (a client's
+    // backoff keeps growing) and the attempt is not counted (attempt-limiter.ts).
+    void this.perIp.take(ip).then((decision) => {
+      if (socket.destroyed) return;
+      if (decision.allowed) return this.upgrade(req, socket, head, url, channel, ip);
+      const m = this.opts.metrics.upgradesRefused;
+      m.set(429, (m.get(429) ?? 0) + 1);
+      this.opts.log?.info({ address: ip, channel, status: 429, retry_after_s: decision.retryAfterS }, 'connection refused: too many connections from this address');
+      reject(socket, 429, 'Too Many Requests', { 'Retry-After': String(decision.retryAfterS) });
     });
   }
 
-  private async accept(ws: WebSocket, req: IncomingMessage, url: URL, channel: string): Promise<void> {
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, channel: string, ip: string): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      void this.accept(ws, req, url, channel, ip).catch(() => ws.terminate());
+    });
+  }
+
+  private async accept(ws: WebSocket, req: IncomingMessage, url: URL, channel: string, ip: string): Promise<void> {
     const cfg = this.opts.config;
     // A client may send as soon as its socket opens (the SDK resubscribes at once), while the
     // authentication below is still awaited: hold those messages (bounded) and handle them, in
@@ -125,14 +155,12 @@ export class Gateway {
       early.push({ data: rawBuffer(data), isBinary });
     };
     ws.on('message', onEarly);
-    const ip = (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
     const refuse = (code: number, reason: string) => {
       this.opts.metrics.closesByCode.set(code, (this.opts.metrics.closesByCode.get(code) ?? 0) + 1);
       this.opts.log?.info({ address: ip, channel, code, reason }, 'connection refused');
       ws.close(code, clampCloseReason(reason));
     };
     const path = routePath(url);
-    if (this.rateLimitedPaths.has(path) && !this.perIp.take(ip)) return refuse(CloseCode.POLICY_VIOLATION, 'too many connections from this address per minute');
     if (this.size >= cfg.websocket.max_connections) return refuse(CloseCode.TOO_MANY_CONNECTIONS, 'server at its connection limit');
     if (!originAllowed(req.headers.origin, req.headers.host, cfg.allowedOrigins)) {
       return refuse(CloseCode.FORBIDDEN, 'origin not allowed');
@@ -251,7 +279,6 @@ export class Gateway {
     }
     const ttl = this.opts.config.history.max_age_s * 1000;
     for (const [id, r] of this.resumeOffsets) if (now - r.at > ttl) this.resumeOffsets.delete(id);
-    this.perIp.sweep(now);
   }
 
   /**

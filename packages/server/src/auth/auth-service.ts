@@ -58,6 +58,8 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
   readonly expiry: SessionExpiry;
   /** Where the service logs (the server sets its logger). */
   log: { debug(obj: object, msg: string): void } = { debug: () => undefined };
+  /** The client's address of a request (behind trusted proxies, the forwarded one); for the loopback-only admin rule. */
+  clientAddress: (req: IncomingMessage) => string = (req) => req.socket.remoteAddress ?? '';
   private ignoredTokenLogged = false;
 
   /**
@@ -212,7 +214,7 @@ export class AuthService implements ConnectionAuthenticator, StreamAuthorizer {
    */
   readonly adminGuard: AdminGuard = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!this.auth.enabled) {
-      if (isLoopback(req.socket.remoteAddress)) return true;
+      if (isLoopback(this.clientAddress(req.raw))) return true;
       await reply.code(403).send({ error: { code: ErrorCode.FORBIDDEN, message: 'admin routes answer only loopback clients while auth is disabled (enable auth.enabled to use them remotely)' } });
       return false;
     }

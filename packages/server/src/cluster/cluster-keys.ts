@@ -9,6 +9,7 @@
  * | `{p}cluster:node:{id}` | hash (PEXPIRE) | one node's heartbeat |
  * | `{p}cluster:breaker:{name}` | hash | shared circuit breaker state |
  * | `{p}cluster:events` | channel | leader released, breaker changes (JSON) |
+ * | `{p}ratelimit:{name}:{address}` | string (rate-limiter-flexible) | attempts of one client address |
  */
 export class ClusterKeys {
   constructor(readonly prefix: string) {}
@@ -27,6 +28,11 @@ export class ClusterKeys {
 
   breaker(name: string): string {
     return `${this.prefix}cluster:breaker:${name}`;
+  }
+
+  /** Prefix of one rate limit's counters (`ws`, `http`). */
+  rateLimit(name: string): string {
+    return `${this.prefix}ratelimit:${name}`;
   }
 
   get events(): string {

@@ -14,10 +14,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { STREAMS_BY_PRIORITY } from '@tablecast/protocol';
 import type { Config } from '../config/index.js';
-import type { Hub, StreamPublisher } from '@tablecast/gateway';
+import type { AttemptLimiter, Hub, StreamPublisher } from '@tablecast/gateway';
 import type { ComponentHealth } from '../http/context.js';
 import type { BreakerState, CircuitBreaker } from '@tablecast/common';
-import { redactUrl, type RedisBroker, type RedisBrokerEvent } from '@tablecast/gateway/redis';
+import { redactUrl, redisAttemptLimiter, type RedisBroker, type RedisBrokerEvent } from '@tablecast/gateway/redis';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { LEADER_RELEASED, LeaderElection } from './leader-election.js';
 import { NodeRegistry } from './node-registry.js';
@@ -89,6 +89,17 @@ export class Cluster {
       leaderId: () => this.leaderId(),
       leaderChanges: () => this.election.changes,
     });
+  }
+
+  /**
+   * A per-address attempt limiter shared by every node (counters in Redis under
+   * `{prefix}ratelimit:{name}`; this process's counts while Redis is down).
+   * @param name the limit's name (`ws`, `http`)
+   * @param points attempts per address per window
+   * @param durationS window, seconds
+   */
+  attemptLimiter(name: string, points: number, durationS: number): AttemptLimiter {
+    return redisAttemptLimiter(this.redis.cmd, { keyPrefix: this.keys.rateLimit(name), points, durationS });
   }
 
   /**

@@ -19,10 +19,19 @@ export const ServerSection = Obj({
     default: [],
     description: "browser origins allowed besides the server's own (CORS and WebSocket Origin), e.g. 'http://coach-laptop:3000'; '*' allows all",
   }),
+  trusted_proxies: Type.Array(Type.String(), {
+    default: [],
+    description: "reverse proxies whose Forwarded / X-Forwarded-For headers are believed: addresses, CIDR ranges ('10.0.0.0/8') or 'loopback', 'linklocal', 'uniquelocal'; the client's address then comes from those headers (limits, logs, the loopback-only admin rule)",
+  }),
+  http_requests_per_ip_per_min: Int(600, 1, 10_000_000, 'HTTP API requests per client address per minute; 429 with Retry-After above (refused requests do not count)'),
   log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   log_format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
     default: 'auto',
     description: "'auto': human-readable lines on a terminal, JSON otherwise (a file, a pipe, a log collector)",
+  }),
+  tls: Obj({
+    cert_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate (chain) file; with key_file the server speaks https:// and wss://' })),
+    key_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key file of cert_file' })),
   }),
   serve_web: Type.Boolean({ default: true, description: 'serve the dashboard (apps/web/dist) at /' }),
 });

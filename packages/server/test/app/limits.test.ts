@@ -1,6 +1,6 @@
 // Connection and inbound limits (PROTOCOL section 7) with small config values over real sockets:
 // inbound message rate (RATE_LIMIT, then 1008 after repeated violations), new connections per IP per
-// minute (1008), max payload (1009), heartbeat (4102 for a client that stops answering pings, none for
+// minute (HTTP 429), max payload (1009), heartbeat (4102 for a client that stops answering pings, none for
 // a responsive one), max connections (4101) and the origin allow-list (4003).
 import { test } from 'node:test';
 import { tracked } from '../helpers/fixtures.js';
@@ -38,17 +38,14 @@ test('inbound rate limit: extra messages get RATE_LIMIT; repeated violations clo
   assert.equal(errors.RATE_LIMIT, 3);
 });
 
-test('connections per IP per minute on the limited paths: the connection over the limit is closed with 1008; the main path is not limited', async () => {
+test('connections per IP per minute on the limited paths: the connection over the limit is refused before the handshake; the main path is not limited', async () => {
   const s = await server({ connections_per_ip_per_min: 3 });
   const path = '/api/v1/websocket/ws'; // the original limited its live-view path only
   for (let i = 0; i < 3; i++) {
     const c = await client(s, {}, { path });
     assert.equal(c.welcome?.type, 'connection');
   }
-  const fourth = await client(s, {}, { path, allowClose: true });
-  const info = await fourth.closed;
-  assert.equal(info.code, 1008);
-  assert.equal(fourth.welcome, undefined, 'no welcome for a refused connection');
+  await assert.rejects(client(s, {}, { path }), /429/, 'HTTP 429 instead of a handshake (app/rate-limits.test.ts has the details)');
   assert.equal(s.server.hub.sessions.size, 3);
   // Page reloads of the original's clients on /api/v1/ws never hit it.
   for (let i = 0; i < 6; i++) {
@@ -59,7 +56,7 @@ test('connections per IP per minute on the limited paths: the connection over th
   const all = await server({ connections_per_ip_per_min: 2, connections_per_ip_paths: ['/api/v1/ws'] });
   await client(all);
   await client(all);
-  assert.equal((await (await client(all, {}, { allowClose: true })).closed).code, 1008);
+  await assert.rejects(client(all), /429/);
 });
 
 test('max payload: a frame over websocket.max_payload_bytes closes 1009; one under it is fine', async () => {

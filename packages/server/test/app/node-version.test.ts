@@ -29,15 +29,14 @@ test('every runtime dependency declares support for the lowest stated versions (
   assert.ok(dirs.length > 50, 'npm ls lists the installed tree');
   const excluded: string[] = [];
   for (const dir of new Set(dirs)) {
-    let range: string | undefined;
-    let name = dir;
+    let pkg: { name: string; version: string; engines?: { node?: string } };
     try {
-      const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { name: string; version: string; engines?: { node?: string } };
-      range = pkg.engines?.node;
-      name = `${pkg.name}@${pkg.version}`;
+      pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as typeof pkg;
     } catch {
-      continue;
+      continue; // the workspace root's own entry
     }
+    const range = pkg.engines?.node;
+    const name = `${pkg.name}@${pkg.version}`;
     if (range === undefined) continue;
     for (const v of ['20.19.0', '22.12.0']) if (!semver.satisfies(v, range)) excluded.push(`${name} (engines.node ${range}) excludes ${v}`);
   }

@@ -27,7 +27,7 @@ type Section = Record<string, unknown>;
 export async function startServer(overrides: { [K in keyof ConfigInput]?: Section } = {}, options: { logStream?: NodeJS.WritableStream } = {}): Promise<Started> {
   const merged: Record<string, Section> = {};
   for (const [k, v] of Object.entries(overrides)) merged[k] = { ...(v ?? {}) };
-  merged.server = { port: 0, host: '127.0.0.1', ...(merged.server ?? {}) };
+  merged.server = { port: 0, host: '127.0.0.1', http_requests_per_ip_per_min: 1_000_000, ...(merged.server ?? {}) };
   merged.source = { spec: 'none', ...(merged.source ?? {}) };
   merged.websocket = { connections_per_ip_per_min: 1_000_000, rate_limit_per_min: 1_000_000, ...(merged.websocket ?? {}) };
   const logger = options.logStream ? { level: 'debug', stream: options.logStream } : false;
