@@ -17,7 +17,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 
-/** The files packages expose through their exports maps, as one path regex. */
+/**
+ * The files packages expose, as one path regex: the sources of their exports maps (a package
+ * exports `./dist/X.js`, built from `src/X.ts`; in the repository tsconfig.base.json `paths` map each
+ * package name to that source, and so do tsx and this check).
+ */
 function entryPoints() {
   const files = [];
   for (const dir of ['packages', 'apps']) {
@@ -27,7 +31,8 @@ function entryPoints() {
       const exp = JSON.parse(readFileSync(pj, 'utf8')).exports ?? {};
       for (const target of Object.values(exp)) {
         const t = typeof target === 'string' ? target : (target.import ?? target.default ?? '');
-        if (t) files.push(`${dir}/${name}/${t.replace(/^\.\//, '')}`.replace(/[.]/g, '\\.'));
+        const source = t.replace(/^\.\/dist\/(.*)\.js$/, './src/$1.ts');
+        if (source) files.push(`${dir}/${name}/${source.replace(/^\.\//, '')}`.replace(/[.]/g, '\\.'));
       }
     }
   }

@@ -4,7 +4,7 @@
 // gateway there and runs its test suite. Fails when the gateway needs the pipeline, physics,
 // vision, the server's auth or channels, or anything else outside those three packages.
 // Usage: node scripts/check-gateway-alone.mjs
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), 'tablecast-gateway-alone-'));
 let code = 1;
 try {
   for (const p of KEEP) {
-    cpSync(join(root, 'packages', p), join(dir, 'packages', p), { recursive: true, filter: (src) => !src.includes('node_modules') });
+    cpSync(join(root, 'packages', p), join(dir, 'packages', p), { recursive: true, filter: (src) => !src.includes('node_modules') && !/[\\/]dist([\\/]|$)/.test(src) });
   }
   cpSync(join(root, 'tsconfig.base.json'), join(dir, 'tsconfig.base.json'));
+  // tsx maps the package names to their sources through the `paths` of the tsconfig in its cwd.
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: './tsconfig.base.json' }));
   // node_modules: every npm package of the repository, and @tablecast/* for the three copies only.
   mkdirSync(join(dir, 'node_modules', '@tablecast'), { recursive: true });
   for (const name of readdirSync(join(root, 'node_modules'))) {

@@ -1,5 +1,5 @@
 // Vite config of the dashboard: relative base so the server can mount dist/ anywhere, and the SDK and
-// protocol packages resolved to their TypeScript sources (workspace packages export ./src/index.ts).
+// protocol packages resolved to their TypeScript sources (their exports maps name the built dist/).
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 

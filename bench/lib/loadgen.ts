@@ -23,7 +23,17 @@
  * 3). Real clients talk back; a 1 s heartbeat keeps every implementation's clients in the same state.
  */
 import WebSocket from 'ws';
-import { io, type Socket as SioSocket } from 'socket.io-client';
+import type { Socket as SioSocket, io as sioConnect } from 'socket.io-client';
+
+/**
+ * socket.io-client, loaded on first use: the Socket.IO peer's packages are the benchmark's own
+ * (bench/package.json, `npm ci --prefix bench`), not installed with tablecast.
+ */
+let io: typeof sioConnect | null = null;
+async function loadSocketIoClient(): Promise<typeof sioConnect> {
+  io ??= (await import('socket.io-client')).io;
+  return io;
+}
 import { serveIpc, emitEvent } from './child.js';
 import { TimestampParser, nowMicros } from './wire-time.js';
 import { percentileSorted } from './stats.js';
@@ -161,7 +171,7 @@ function connectOne(impl: ImplName, port: number, sioClient: SioClient, pong: Po
     }
 
     if (impl === 'socketio' && sioClient === 'lib') {
-      const s: SioSocket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: timeoutMs });
+      const s: SioSocket = io!(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: timeoutMs });
       cleanup = () => s.disconnect();
       sendPong = () => {
         // engine.io-client's websocket transport runs over the ws package in Node
@@ -235,6 +245,7 @@ export async function loadgenRole(): Promise<void> {
       /** {impl, port, clients, from, to, sioClient, pongEvery, concurrency} -> {connected, failed, ms} */
       connect: async (m) => {
         const impl = m.impl as ImplName;
+        if (impl === 'socketio') await loadSocketIoClient();
         const n = Number(m.clients);
         const port = Number(m.port);
         const sioClient = (m.sioClient as SioClient) ?? 'lib';

@@ -16,6 +16,8 @@ export async function webRoutes(app: FastifyInstance, dist = WEB_DIST): Promise<
   if (existsSync(`${dist}index.html`)) {
     await app.register(fastifyStatic, {
       root: dist, prefix: '/', index: ['index.html'], wildcard: false, preCompressed: true,
+      // Our own Cache-Control below (send's default would be 'public, max-age=0').
+      cacheControl: false,
       setHeaders: (res, path) => {
         res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },

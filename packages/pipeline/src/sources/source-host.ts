@@ -15,7 +15,7 @@
  * A source that ends by itself (end of a replay) is not restarted.
  */
 import type { Worker } from 'node:worker_threads';
-import { spawnModuleWorker } from '../util/module-worker.js';
+import { spawnModuleWorker, siblingModule } from '../util/module-worker.js';
 import type { Logger } from 'pino';
 import type { Detection } from '../core/detection.js';
 import type { SourceOptions, SourceSpec } from './source.js';
@@ -103,7 +103,7 @@ export class SourceHost implements DetectionFeed {
     const gen = ++this.generation;
     this.status = 'starting';
     const data: SourceWorkerData = { spec: this.spec, options: this.sourceOptions, window: this.opts.capacity, frameDemand: this.frameDemand };
-    const w = spawnModuleWorker(new URL('./source-worker.ts', import.meta.url), { workerData: data, name: `source:${this.specText}` });
+    const w = spawnModuleWorker(siblingModule('./source-worker', import.meta.url), { workerData: data, name: `source:${this.specText}` });
     this.worker = w;
     this.workerDroppedBase += this.workerDropped;
     this.workerDropped = 0;

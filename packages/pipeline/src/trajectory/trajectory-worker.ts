@@ -10,7 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { spawnModuleWorker } from '../util/module-worker.js';
+import { spawnModuleWorker, siblingModule } from '../util/module-worker.js';
 import type { PlanRequest } from './trajectory-planner.js';
 import { InlineTrajectoryRunner, type TrajectoryResult, type TrajectoryRunner } from './trajectory-runner.js';
 import type { FromTrajectoryWorker, ToTrajectoryWorker } from './trajectory-worker-thread.js';
@@ -84,7 +84,7 @@ export class TrajectoryWorker implements TrajectoryRunner {
   }
 
   private spawn(): Worker {
-    const w = spawnModuleWorker(new URL('./trajectory-worker-thread.ts', import.meta.url), { name: 'trajectory' });
+    const w = spawnModuleWorker(siblingModule('./trajectory-worker-thread', import.meta.url), { name: 'trajectory' });
     this.worker = w;
     this.started++;
     w.unref();

@@ -6,9 +6,19 @@ import { getPriority, setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
+ * The URL of a worker module beside the caller, with the caller's own extension: `name.ts` while the
+ * sources run through tsx, `name.js` in the built release (scripts/build.mjs).
+ * @param name module name without extension (`./source-worker`)
+ * @param base the caller's `import.meta.url`
+ */
+export function siblingModule(name: string, base: string): URL {
+  return new URL(`${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
+
+/**
  * Creates a Worker for a module URL. Under tsx (a `.ts` URL) the worker first registers tsx's
  * loader (workers do not inherit `--import` hooks on Node 20), then imports the module.
- * @param url the module to run (`new URL('./x.ts', import.meta.url)`)
+ * @param url the module to run ({@link siblingModule})
  * @param options Worker options (`workerData`, `name`, ...); `eval` is set for `.ts` URLs
  */
 export function spawnModuleWorker(url: URL, options: ConstructorParameters<typeof Worker>[1] = {}): Worker {

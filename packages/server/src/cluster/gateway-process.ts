@@ -1,5 +1,6 @@
 /**
- * GatewayProcess: one `tablecast serve` child process (node --import tsx packages/server/src/cli.ts),
+ * GatewayProcess: one `tablecast serve` child process (the CLI next to this module: `cli.ts` through
+ * tsx in the repository, the built `cli.js` in a release),
  * for the cluster tests and benchmarks: spawn with a port, node id, broker URL and source, wait until
  * it serves, read its health, kill it (SIGKILL to simulate a crash), read its CPU time.
  */
@@ -9,7 +10,9 @@ import { freeTcpPort, processCpuSeconds } from '@tablecast/gateway/testing';
 
 /** Repository root (four levels above this file). */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+/** The CLI beside this module, and how node runs it (tsx for the TypeScript source). */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const CLI_ARGS = FROM_SOURCE ? ['--import', 'tsx', fileURLToPath(new URL('../cli.ts', import.meta.url))] : [fileURLToPath(new URL('../cli.js', import.meta.url))];
 
 /** Options of {@link GatewayProcess.spawn}. */
 export interface GatewayProcessOptions {
@@ -59,7 +62,7 @@ export class GatewayProcess {
    */
   static async spawn(options: GatewayProcessOptions): Promise<GatewayProcess> {
     const port = options.port ?? (await freeTcpPort());
-    const args = ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--node-id', options.nodeId,
+    const args = [...CLI_ARGS, 'serve', '--port', String(port), '--host', '127.0.0.1', '--node-id', options.nodeId,
       '--broker', options.broker, '--source', options.source ?? 'none'];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
@@ -69,6 +72,7 @@ export class GatewayProcess {
         TABLECAST__SERVER__SERVE_WEB: 'false',
         TABLECAST__WEBSOCKET__CONNECTIONS_PER_IP_PER_MIN: '1000000',
         TABLECAST__WEBSOCKET__RATE_LIMIT_PER_MIN: '1000000',
+        TABLECAST__SERVER__HTTP_REQUESTS_PER_IP_PER_MIN: '1000000',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
