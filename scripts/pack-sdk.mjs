@@ -23,7 +23,14 @@ for (const p of PACKAGES) {
   const dir = join(root, 'packages', p);
   const stage = join(out, 'stage', p);
   rmSync(stage, { recursive: true, force: true });
-  execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { stdio: 'inherit' });
+  // In the repository tsconfig `paths` map @tablecast/* to their sources; a package built for npm
+  // must see its siblings as the user will: their built declarations (packed before it).
+  const project = join(stage, 'tsconfig.pack.json');
+  mkdirSync(stage, { recursive: true });
+  const siblings = Object.fromEntries(PACKAGES.filter((q) => q !== p).map((q) => [`@tablecast/${q}`, [join(out, 'stage', q, 'dist', 'index.d.ts')]]));
+  writeFileSync(project, JSON.stringify({ extends: join(dir, 'tsconfig.build.json'), compilerOptions: { paths: siblings, outDir: join(stage, 'dist') } }));
+  execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+  rmSync(project);
   const src = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   // `ws` is for Node 20 users only (Node 22 and browsers have WebSocket): an optional peer.
   const deps = Object.fromEntries(Object.entries(src.dependencies ?? {}).filter(([n]) => n !== 'ws').map(([n, v]) => [n, versions[n] ? `^${versions[n]}` : v]));

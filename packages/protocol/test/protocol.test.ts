@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Parser } from '@asyncapi/parser';
 import {
   formatTimestamp, parseTimestamp, nowMicros, clampCloseReason, shouldReconnect, CloseCode,
   buildAsyncApiDocument, STREAMS_BY_PRIORITY, canonicalStream, isStreamName,
@@ -37,10 +38,32 @@ test('priority order follows the contract', () => {
 });
 
 test('AsyncAPI document lists every client message, reply and stream', () => {
-  const doc = buildAsyncApiDocument() as { asyncapi: string; channels: { gateway: { messages: Record<string, unknown> } } };
+  const doc = buildAsyncApiDocument() as { asyncapi: string; components: { messages: Record<string, unknown> } };
   assert.equal(doc.asyncapi, '3.0.0');
-  const names = Object.keys(doc.channels.gateway.messages);
-  for (const n of ['client_subscribe', 'client_publish', 'reply_subscribed', 'reply_error', 'stream_state', 'stream_event']) {
+  const names = Object.keys(doc.components.messages);
+  for (const n of ['client_subscribe', 'client_publish', 'reply_subscribed', 'reply_error', 'stream_state', 'stream_event', 'targeted']) {
     assert.ok(names.includes(n), n);
   }
+});
+
+test('AsyncAPI document: @asyncapi/parser finds no error or warning; every channel has operations; messages are named components', async () => {
+  const doc = buildAsyncApiDocument() as {
+    channels: Record<string, { messages: Record<string, { $ref?: string }> }>;
+    operations: Record<string, { action: string; channel: { $ref: string }; messages: { $ref: string }[] }>;
+    components: { messages: Record<string, unknown> };
+  };
+  const { document, diagnostics } = await new Parser().parse(JSON.stringify(doc));
+  const problems = diagnostics.filter((d) => d.severity <= 1).map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`);
+  assert.deepEqual(problems, [], 'no errors (severity 0) or warnings (1)');
+  assert.ok(document, 'the document parses');
+  for (const [name, channel] of Object.entries(doc.channels)) {
+    const ops = Object.values(doc.operations).filter((o) => o.channel.$ref === `#/channels/${name}`);
+    assert.ok(ops.length > 0, `channel ${name} has operations`);
+    for (const [key, m] of Object.entries(channel.messages)) {
+      assert.equal(m.$ref, `#/components/messages/${key}`, `${name}.${key} references its component`);
+      assert.ok(doc.components.messages[key], `component ${key}`);
+    }
+    for (const o of ops) for (const m of o.messages) assert.ok(m.$ref.startsWith(`#/channels/${name}/messages/`), `operation messages belong to ${name}`);
+  }
+  assert.deepEqual(Object.values(doc.operations).map((o) => o.action).sort().at(0), 'receive', 'clients send on the gateway');
 });

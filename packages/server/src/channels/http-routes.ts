@@ -6,6 +6,7 @@
  * Bad bodies are 400 with `{error: {code, message, details}}` (INVALID_PAYLOAD names the field path).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { ErrorCode } from '@tablecast/protocol';
 import { ProtocolError, PublishError } from '@tablecast/gateway';
 import type { TargetedSpec } from './targeted.js';
@@ -42,7 +43,7 @@ export async function channelRoutes(app: FastifyInstance, sender: TargetedSender
 
   app.post<{ Params: { group: string }; Body: TargetedSpec }>(
     '/api/v1/groups/:group/broadcast',
-    { config, schema: { tags, summary: 'Send one message to every connection in a group (tablecast extension)', body } },
+    { config, schema: { tags, summary: 'Send one message to every connection in a group (tablecast extension)', body, response: { 200: Type.Object({ group: Type.String(), type: Type.String(), recipients: Type.Integer({ minimum: 0 }) }, { additionalProperties: true }) } } },
     async (req, reply) => {
       try {
         const r = sender.broadcastToGroup(req.params.group, req.body);
@@ -55,7 +56,7 @@ export async function channelRoutes(app: FastifyInstance, sender: TargetedSender
 
   app.post<{ Params: { user_id: string }; Body: TargetedSpec }>(
     '/api/v1/users/:user_id/send',
-    { config, schema: { tags, summary: "Send one message to a user's /ws/{user_id} connections", body } },
+    { config, schema: { tags, summary: "Send one message to a user's /ws/{user_id} connections", body, response: { 200: Type.Object({ user_id: Type.String(), type: Type.String(), recipients: Type.Integer({ minimum: 1 }) }, { additionalProperties: true }) } } },
     async (req, reply) => {
       try {
         const r = sender.sendToUser(req.params.user_id, req.body);
@@ -69,5 +70,5 @@ export async function channelRoutes(app: FastifyInstance, sender: TargetedSender
     },
   );
 
-  app.get('/api/v1/groups', { config, schema: { tags, summary: 'Client groups and their member counts' } }, async () => ({ groups: sender.listGroups() }));
+  app.get('/api/v1/groups', { config, schema: { tags, summary: 'Client groups and their member counts', response: { 200: Type.Object({ groups: Type.Array(Type.Object({ group: Type.String(), members: Type.Integer({ minimum: 0 }) })) }) } } }, async () => ({ groups: sender.listGroups() }));
 }

@@ -20,8 +20,36 @@ import { createTable } from '@tablecast/physics';
 import { ConfigError, ConfigSchema } from '../config/index.js';
 import type { PlayingArea, RuntimeConfig } from '../config/runtime.js';
 import type { RouteContext } from './context.js';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { AnyObject, ErrorRef, Nullable, Open, Timestamp } from './schemas.js';
 
 const SCHEMA_VERSION = '1.0.0';
+const Point = Type.Object({ x: Type.Number(), y: Type.Number() }, { description: 'pixels' });
+const Values = AnyObject('configuration sections and their values (secrets removed); schema: GET /api/v1/config/schema');
+const ConfigBody = Open({
+  config: Values, values: Values, timestamp: Timestamp, schema_version: Type.String(), last_modified: Timestamp,
+  is_valid: Type.Boolean(), validation_errors: Type.Array(Type.Unknown()), metadata: Type.Optional(AnyObject('version, node_id, schema')),
+});
+const Applied = Open({
+  success: Type.Literal(true), updated_fields: Type.Array(Type.String({ description: 'section.key' })), restart_required: Type.Boolean(),
+  validation_errors: Type.Array(Type.Unknown()), warnings: Type.Array(Type.String()), rollback_available: Type.Boolean(),
+});
+const Done = (data: TSchema) => Open({ success: Type.Literal(true), message: Type.String(), timestamp: Timestamp, data });
+const PlayingAreaBody = Open({
+  success: Type.Literal(true), corners: Type.Array(Point), count: Type.Integer(), calibrated: Type.Boolean(),
+  marker_dots: Type.Array(Point), marker_dots_count: Type.Integer(),
+  calibration_resolution_width: Nullable(Type.Number()), calibration_resolution_height: Nullable(Type.Number()),
+  source: Type.Union([Type.Literal('saved'), Type.Literal('detected'), Type.Literal('none')]),
+});
+const PlayingAreaSaved = Open({
+  success: Type.Literal(true), message: Type.String(), corners: Type.Array(Point), count: Type.Integer(), marker_dots: Type.Array(Point), marker_dots_count: Type.Integer(),
+  calibration_resolution_width: Nullable(Type.Number()), calibration_resolution_height: Nullable(Type.Number()), restart_required: Type.Boolean(),
+});
+const CalibrationBody = Open({
+  success: Type.Literal(true), corners: Nullable(Type.Array(Point)), transformation_matrix: Nullable(Type.Array(Type.Number(), { description: 'pixel -> table homography, row-major 3x3' })),
+  accuracy: Type.Null(), calibrated_at: Type.Null(), is_valid: Type.Boolean(), table_type: Type.String(),
+  dimensions: Open({ width: Type.Number({ description: 'metres' }), height: Type.Number({ description: 'metres' }) }),
+});
 const tags = ['config'];
 type Json = { [k: string]: unknown };
 
@@ -74,7 +102,7 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
     '/api/v1/config',
     {
       config: { policy: 'public' },
-      schema: { tags, summary: 'Effective configuration (secrets removed)', querystring: { type: 'object', properties: { include_metadata: { type: 'boolean' }, section: { type: 'string', maxLength: 64 } } } },
+      schema: { tags, summary: 'Effective configuration (secrets removed)', response: { 200: ConfigBody }, querystring: { type: 'object', properties: { include_metadata: { type: 'boolean' }, section: { type: 'string', maxLength: 64 } } } },
     },
     async (req, reply) => {
       if (req.query.section !== undefined && !(req.query.section in store.config)) return badRequest(reply, `unknown configuration section "${req.query.section}"`);
@@ -86,13 +114,13 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
 
   app.put<{ Querystring: { section?: string }; Body: Json }>(
     '/api/v1/config',
-    { config: { policy: 'admin' }, schema: { tags, summary: 'Change configuration values (run time; restart_required)', body: { type: 'object' }, querystring: { type: 'object', properties: { section: { type: 'string', maxLength: 64 } } } } },
+    { config: { policy: 'admin' }, schema: { tags, summary: 'Change configuration values (run time; restart_required)', response: { 200: Applied }, body: { type: 'object' }, querystring: { type: 'object', properties: { section: { type: 'string', maxLength: 64 } } } } },
     async (req, reply) => apply(reply, () => store.update(req.body, req.query.section)),
   );
 
   app.post<{ Querystring: { confirm?: boolean } }>(
     '/api/v1/config/reset',
-    { config: { policy: 'admin' }, schema: { tags, summary: 'Back to the configuration the server started with', querystring: { type: 'object', properties: { confirm: { type: 'boolean' }, backup: { type: 'boolean' }, reset_type: { type: 'string' } } } } },
+    { config: { policy: 'admin' }, schema: { tags, summary: 'Back to the configuration the server started with', response: { 200: Done(Open({ restart_required: Type.Boolean() })) }, querystring: { type: 'object', properties: { confirm: { type: 'boolean' }, backup: { type: 'boolean' }, reset_type: { type: 'string' } } } } },
     async (req, reply) => {
       if (req.query.confirm !== true) return badRequest(reply, 'reset needs ?confirm=true');
       store.reset();
@@ -102,7 +130,7 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
 
   app.get<{ Querystring: { format?: string } }>(
     '/api/v1/config/export',
-    { config: { policy: 'public' }, schema: { tags, summary: 'The configuration as a JSON document (secrets removed)', querystring: { type: 'object', properties: { format: { type: 'string', enum: ['json'] } } } } },
+    { config: { policy: 'public' }, schema: { tags, summary: 'The configuration as a JSON document (secrets removed)', response: { 200: Open({ format: Type.Literal('json'), size: Type.Integer({ description: 'bytes of data as JSON' }), checksum: Type.String({ description: 'SHA-256 of data as JSON, hex' }), timestamp: Timestamp, data: Values }) }, querystring: { type: 'object', properties: { format: { type: 'string', enum: ['json'] } } } } },
     async () => {
       const data = store.values();
       const text = JSON.stringify(data);
@@ -112,7 +140,7 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
 
   app.post(
     '/api/v1/config/import',
-    { config: { policy: 'admin' }, schema: { tags, summary: 'Merge a configuration document (JSON body, or multipart field "file")' } },
+    { config: { policy: 'admin' }, schema: { tags, summary: 'Merge a configuration document (JSON body, or multipart field "file")', response: { 200: Done(Applied) } } },
     async (req, reply) => {
       let doc: unknown = req.body;
       if (req.isMultipart()) {
@@ -130,10 +158,10 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
     },
   );
 
-  app.get('/api/v1/config/schema', { config: { policy: 'public' }, schema: { tags, summary: 'JSON Schema of the configuration' } }, async () =>
+  app.get('/api/v1/config/schema', { config: { policy: 'public' }, schema: { tags, summary: 'JSON Schema of the configuration', response: { 200: AnyObject('a JSON Schema (draft 7) of the whole configuration') } } }, async () =>
     JSON.parse(JSON.stringify(ConfigSchema)) as unknown);
 
-  app.get('/api/v1/config/table/playing-area', { config: { policy: 'public' }, schema: { tags, summary: 'Playing-area corners (as the calibration page saved them, or as detected)' } }, async () => {
+  app.get('/api/v1/config/table/playing-area', { config: { policy: 'public' }, schema: { tags, summary: 'Playing-area corners (as the calibration page saved them, or as detected)', response: { 200: PlayingAreaBody } } }, async () => {
     const saved: PlayingArea | null = store.playingArea;
     const cal = ctx.calibration() as { corners?: { x: number; y: number }[] | null; imageWidth?: number; imageHeight?: number } | null;
     const corners = saved?.corners ?? cal?.corners ?? [];
@@ -152,7 +180,7 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
 
   app.post<{ Body: Json }>(
     '/api/v1/config/table/playing-area',
-    { config: { policy: 'admin' }, schema: { tags, summary: 'Save the playing-area corners (the calibration page)', body: { type: 'object' } } },
+    { config: { policy: 'admin' }, schema: { tags, summary: 'Save the playing-area corners (the calibration page)', body: { type: 'object' }, response: { 200: PlayingAreaSaved } } },
     async (req, reply) => {
       const b = req.body;
       if (!b.corners || (Array.isArray(b.corners) && b.corners.length === 0)) return badRequest(reply, 'No corners provided in request body');
@@ -185,7 +213,7 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
   );
 
   const preset = createTable(ctx.config.table.preset);
-  app.get('/api/v1/calibration', { config: { policy: 'public' }, schema: { tags, summary: 'The current calibration (the original shape)' } }, async () => {
+  app.get('/api/v1/calibration', { config: { policy: 'public' }, schema: { tags, summary: 'The current calibration (the original shape)', response: { 200: CalibrationBody } } }, async () => {
     const c = ctx.calibration() as { width?: number; height?: number; corners?: { x: number; y: number }[] | null; homography?: number[] } | null;
     const corners = store.playingArea?.corners ?? c?.corners ?? null;
     return {
@@ -200,7 +228,7 @@ export async function configRoutes(app: FastifyInstance, ctx: RouteContext, runt
     };
   });
 
-  app.get('/api/v1/vision/calibration', { config: { policy: 'public' }, schema: { tags, summary: 'Table geometry and pixel<->metre calibration' } }, async (_req, reply) => {
+  app.get('/api/v1/vision/calibration', { config: { policy: 'public' }, schema: { tags, summary: 'Table geometry and pixel<->metre calibration', response: { 200: AnyObject('table corners and pockets (metres), image corners (pixels), pixel_to_table_homography'), 503: { ...ErrorRef, description: 'no calibration yet (UNAVAILABLE)' } } } }, async (_req, reply) => {
     const c = ctx.calibration();
     if (!c) {
       reply.code(503);

@@ -6,16 +6,34 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
 import { buildAsyncApiDocument } from '@tablecast/protocol';
 import type { RouteContext } from './context.js';
+import { applyOpenApiConventions } from './openapi-conventions.js';
+import { Open } from './schemas.js';
 
-/** Registers swagger (must run before the routes it documents). */
+/**
+ * Registers swagger and the documentation conventions (operation ids, security, error responses;
+ * http/openapi-conventions.ts). Must run before the routes it documents.
+ */
 export async function registerOpenApi(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  applyOpenApiConventions(app);
   await app.register(swagger, {
+    // Shared schemas keep their $id as component name (`#/components/schemas/Error`).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
-      info: { title: 'tablecast HTTP API', version: ctx.version, description: 'REST API of the tablecast gateway. WebSocket protocol: /api/v1/asyncapi.json' },
+      info: { title: 'tablecast HTTP API', version: ctx.version, description: 'REST API of the tablecast gateway. Errors: `{error: {code, message, details?}}` with the codes of docs/PROTOCOL-ERRORS.md. WebSocket protocol: /api/v1/asyncapi.json' },
+      servers: [{ url: '/', description: 'this server' }],
       tags: [
-        { name: 'health' }, { name: 'websocket' }, { name: 'publish' }, { name: 'video' }, { name: 'config' }, { name: 'docs' },
+        { name: 'health', description: 'liveness, readiness, version and system figures; Prometheus metrics' },
+        { name: 'websocket', description: 'the WebSocket gateway: health, counters, connections (admin), alerts, pipeline start/stop' },
+        { name: 'publish', description: 'publishing on streams over HTTP (publisher credential)' },
+        { name: 'channels', description: 'groups and targeted sends to users' },
+        { name: 'video', description: 'MJPEG stream, single frames and video status' },
+        { name: 'config', description: 'configuration and calibration (changes need admin)' },
+        { name: 'game', description: 'game state, history and statistics' },
+        { name: 'vision', description: 'calibration and pipeline figures of the vision stage' },
+        { name: 'docs', description: 'the API documents' },
       ],
       components: {
         securitySchemes: {
@@ -30,7 +48,8 @@ export async function registerOpenApi(app: FastifyInstance, ctx: RouteContext): 
 
 /** Registers the AsyncAPI route. */
 export async function asyncApiRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  app.get('/api/v1/asyncapi.json', { config: { policy: 'public' }, schema: { tags: ['docs'], summary: 'AsyncAPI 3.0 document of the WebSocket protocol' } }, async (req) =>
+  const schema = { tags: ['docs'], summary: 'AsyncAPI 3.0 document of the WebSocket protocol', response: { 200: Open({ asyncapi: Type.Literal('3.0.0') }, 'an AsyncAPI 3.0 document') } };
+  app.get('/api/v1/asyncapi.json', { config: { policy: 'public' }, schema }, async (req) =>
     buildAsyncApiDocument(req.headers.host ?? `localhost:${ctx.config.server.port}`),
   );
 }

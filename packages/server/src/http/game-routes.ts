@@ -14,8 +14,19 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode, formatTimestamp } from '@tablecast/protocol';
 import type { RouteContext } from './context.js';
+import { Type } from '@sinclair/typebox';
+import { AnyObject, ErrorRef, Nullable, Open, Timestamp } from './schemas.js';
 
 const tags = ['game'];
+const Nothing = { ...ErrorRef, description: 'no state yet (UNAVAILABLE)' };
+const GameEvent = Open({ event: Type.String({ description: 'shot_started, ball_pocketed, scratch, ...' }), sequence: Type.Integer(), timestamp: Timestamp });
+const GameState = Open({
+  timestamp: Timestamp, sequence: Type.Integer(), frame_number: Type.Integer(), game_type: Type.Literal('eight_ball'), is_valid: Type.Boolean(),
+  confidence: Type.Number({ minimum: 0, maximum: 1, description: 'mean ball confidence' }),
+  balls: Type.Array(AnyObject('a ball of the state stream (docs/PROTOCOL.md): id, position (metres), velocity, number, ...')),
+  events: Type.Optional(Type.Array(GameEvent, { description: 'the newest game events (include_events)' })),
+}, 'the newest `state` message data, in the original\'s game-state shape');
+const Range = Open({ start: Nullable(Timestamp), end: Nullable(Timestamp) });
 type Json = Record<string, unknown>;
 
 /** Registers the game and vision read routes. */
@@ -45,7 +56,7 @@ export async function gameRoutes(app: FastifyInstance, ctx: RouteContext): Promi
 
   app.get<{ Querystring: { include_events?: boolean } }>(
     '/api/v1/game/state',
-    { config: { policy: 'public' }, schema: { tags, summary: 'The newest game state', querystring: { type: 'object', properties: { include_events: { type: 'boolean' } } } } },
+    { config: { policy: 'public' }, schema: { tags, summary: 'The newest game state', response: { 200: GameState, 503: Nothing }, querystring: { type: 'object', properties: { include_events: { type: 'boolean' } } } } },
     async (req, reply) => {
       const body = stateBody(req.query.include_events === false ? null : (await events(20)).slice(-20));
       if (!body) return reply.code(503).send(unavailable);
@@ -55,7 +66,7 @@ export async function gameRoutes(app: FastifyInstance, ctx: RouteContext): Promi
 
   app.get<{ Querystring: { limit?: number } }>(
     '/api/v1/game/history',
-    { config: { policy: 'public' }, schema: { tags, summary: 'The newest state and the game events in history', querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000 } } } } },
+    { config: { policy: 'public' }, schema: { tags, summary: 'The newest state and the game events in history', response: { 200: Open({ states: Type.Array(GameState), total_count: Type.Integer(), has_more: Type.Boolean(), time_range: Range, events: Type.Array(GameEvent) }) }, querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000 } } } } },
     async (req) => {
       const ev = await events(req.query.limit ?? 100);
       const state = stateBody(null);
@@ -70,7 +81,7 @@ export async function gameRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     },
   );
 
-  app.get('/api/v1/game/stats', { config: { policy: 'public' }, schema: { tags, summary: 'Counts over the game events in history' } }, async () => {
+  app.get('/api/v1/game/stats', { config: { policy: 'public' }, schema: { tags, summary: 'Counts over the game events in history', response: { 200: Open({ time_range: Type.Composite([Range, Type.Object({ events: Type.Integer() })], { additionalProperties: true }), games: AnyObject('total_sessions, total_shots, pocketed, scratches, game_types'), performance: Open({ average_fps: Type.Number(), frames: Type.Integer() }) }) } } }, async () => {
     const ev = await events(10_000);
     const count = (name: string) => ev.filter((e) => e.event === name).length;
     const loop = pipelineLoop(ctx);
@@ -81,7 +92,7 @@ export async function gameRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     };
   });
 
-  app.get('/api/v1/vision/performance', { config: { policy: 'public' }, schema: { tags: ['vision'], summary: 'Pipeline loop figures' } }, async () => {
+  app.get('/api/v1/vision/performance', { config: { policy: 'public' }, schema: { tags: ['vision'], summary: 'Pipeline loop figures', response: { 200: Open({ profiling_enabled: Type.Boolean(), running: Type.Boolean(), fps: Type.Number(), frame_time_ms_p50: Nullable(Type.Number({ description: 'milliseconds' })), frames: Type.Integer() }) } } }, async () => {
     const loop = pipelineLoop(ctx);
     return { profiling_enabled: true, running: ctx.system.running(), fps: loop?.fps ?? 0, frame_time_ms_p50: loop?.frame_time_ms_p50 ?? null, frames: loop?.frames ?? 0 };
   });

@@ -7,6 +7,34 @@ import { totalmem } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION } from '@tablecast/protocol';
 import type { ComponentHealth, RouteContext } from './context.js';
+import { Type } from '@sinclair/typebox';
+import { HealthStatus, Nullable, Open, Timestamp } from './schemas.js';
+
+/** One component of a health body (its own details beside these). */
+const Component = Open({ status: HealthStatus, name: Type.String(), message: Type.String(), last_check: Timestamp });
+/** The body of /health and /health/ready. */
+const HealthBody = Open({
+  status: HealthStatus,
+  timestamp: Timestamp,
+  uptime: Type.Number({ description: 'seconds since start' }),
+  version: Type.String(),
+  node_id: Type.String(),
+  components: Type.Record(Type.String(), Component, { description: 'broker, websocket, pipeline, cluster, ... by name' }),
+});
+const ReadyBody = Type.Composite([HealthBody, Type.Object({ ready: Type.Boolean(), reason: Type.Optional(Type.String({ description: 'why not ready' })) })], { additionalProperties: true });
+const LiveBody = Open({ status: Type.Literal('healthy'), uptime: Type.Number({ description: 'seconds' }), version: Type.String(), components: Type.Object({}) });
+const VersionBody = Open({
+  version: Type.String(), api_version: Type.Literal('v1'), protocol_version: Type.String(), build_date: Timestamp, git_commit: Type.Null(),
+  capabilities: Open({ max_concurrent_sessions: Type.Integer() }), supported_clients: Type.Array(Type.String()),
+});
+const SystemBody = Open({
+  cpu_usage: Type.Number({ description: 'percent of one core since start' }),
+  memory_usage: Type.Number({ description: 'RSS, percent of the machine' }),
+  memory_rss_mb: Type.Number(),
+  disk_usage: Nullable(Type.Number({ description: 'percent' })),
+  websocket_connections: Type.Integer(),
+  average_response_time: Nullable(Type.Number({ description: 'publish-to-send, milliseconds' })),
+});
 
 /** Overall health from the components: unhealthy if any is, else degraded if any is. */
 export function overallHealth(ctx: RouteContext): { status: ComponentHealth['status']; components: Record<string, ComponentHealth> } {
@@ -38,14 +66,14 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     return { status: h.status, timestamp: new Date().toISOString(), uptime: (Date.now() - ctx.startedAtMs) / 1000, version: ctx.version, node_id: ctx.nodeId, components: h.components };
   };
   const tags = ['health'];
-  app.get('/api/v1/health', { config: { policy: 'public' }, schema: { tags, summary: 'Overall health with components' } }, async () => body());
-  app.get('/api/v1/health/live', { config: { policy: 'public' }, schema: { tags, summary: 'Liveness: the process serves requests' } }, async () => ({
+  app.get('/api/v1/health', { config: { policy: 'public' }, schema: { tags, summary: 'Overall health with components', response: { 200: HealthBody } } }, async () => body());
+  app.get('/api/v1/health/live', { config: { policy: 'public' }, schema: { tags, summary: 'Liveness: the process serves requests', response: { 200: LiveBody } } }, async () => ({
     status: 'healthy',
     uptime: (Date.now() - ctx.startedAtMs) / 1000,
     version: ctx.version,
     components: {},
   }));
-  app.get('/api/v1/health/version', { config: { policy: 'public' }, schema: { tags, summary: 'Version and capabilities (the original shape)' } }, async () => ({
+  app.get('/api/v1/health/version', { config: { policy: 'public' }, schema: { tags, summary: 'Version and capabilities (the original shape)', response: { 200: VersionBody } } }, async () => ({
     version: ctx.version,
     api_version: 'v1',
     protocol_version: PROTOCOL_VERSION,
@@ -57,7 +85,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     },
     supported_clients: ['tablecast-sdk', 'billiards-trainer web', 'billiards-trainer projector'],
   }));
-  app.get('/api/v1/health/metrics', { config: { policy: 'public' }, schema: { tags, summary: 'System metrics (the original shape)' } }, async () => {
+  app.get('/api/v1/health/metrics', { config: { policy: 'public' }, schema: { tags, summary: 'System metrics (the original shape)', response: { 200: SystemBody } } }, async () => {
     const cpu = process.cpuUsage();
     const upS = Math.max(1e-3, (Date.now() - ctx.startedAtMs) / 1000);
     const mem = process.memoryUsage();
@@ -71,7 +99,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       average_response_time: lat.average_ms,
     };
   });
-  app.get('/api/v1/health/ready', { config: { policy: 'public' }, schema: { tags, summary: 'Readiness: 503 when unhealthy, while the pipeline never produced a detection, or (cluster) while no node runs it' } }, async (_req, reply) => {
+  app.get('/api/v1/health/ready', { config: { policy: 'public' }, schema: { tags, summary: 'Readiness: 503 when unhealthy, while the pipeline never produced a detection, or (cluster) while no node runs it', response: { 200: ReadyBody, 503: { ...ReadyBody, description: 'not ready (reason)' } } } }, async (_req, reply) => {
     const b = body();
     const r = ctx.readiness();
     const ready = b.status !== 'unhealthy' && r.ready;

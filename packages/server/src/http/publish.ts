@@ -3,7 +3,8 @@
  * an API key (X-API-Key or Authorization: Bearer). Payloads are validated against the stream schema;
  * invalid ones are answered with the path of the bad field and never broadcast.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { ErrorCode, canonicalStream, isStreamName } from '@tablecast/protocol';
 import { PublishError } from '@tablecast/gateway';
 import type { RouteContext } from './context.js';
@@ -13,6 +14,20 @@ export type PublishGuard = (req: FastifyRequest, stream: string) => { ok: true }
 
 type Item = { stream?: unknown; data?: unknown };
 
+/** What one published message got. */
+const Published = Type.Object({
+  stream: Type.String(),
+  sequence: Type.Integer({ minimum: 1, description: 'per stream' }),
+  timestamp: Type.String({ description: 'UTC ISO-8601 with microseconds' }),
+  queued: Type.Optional(Type.Literal(true, { description: 'accepted while Redis is down; published when it returns' })),
+}, { additionalProperties: true });
+
+/** The responses (typed wide, so the route may answer 400/401/403 from openapi-conventions.ts). */
+const PUBLISH_RESPONSES: FastifySchema['response'] = {
+  200: Type.Union([Published, Type.Object({ published: Type.Array(Published) }, { additionalProperties: true })], { description: 'one message: its result; a batch: `published`, in order' }),
+  503: { ...Type.Object({ error: Type.Unknown(), published: Type.Array(Published, { description: 'the messages published before the failure' }) }, { additionalProperties: true }), description: 'the broker is unavailable' },
+};
+
 /** Registers POST /api/v1/publish. */
 export async function publishRoutes(app: FastifyInstance, ctx: RouteContext, guard: PublishGuard): Promise<void> {
   app.post('/api/v1/publish', {
@@ -21,6 +36,7 @@ export async function publishRoutes(app: FastifyInstance, ctx: RouteContext, gua
       tags: ['publish'],
       summary: 'Publish one message {stream, data} or a batch ([...] or {messages: [...]})',
       body: { anyOf: [{ type: 'object' }, { type: 'array' }] },
+      response: PUBLISH_RESPONSES,
     },
   }, async (req, reply) => {
     const body = req.body as Item | Item[] | { messages?: Item[] };

@@ -8,6 +8,39 @@ import { CloseCode, ErrorCode } from '@tablecast/protocol';
 import { ProtocolError, sessionStatus, type ClientSession } from '@tablecast/gateway';
 import type { RouteContext } from './context.js';
 import { overallHealth } from './health.js';
+import { Type } from '@sinclair/typebox';
+import { AnyObject, HealthStatus, Nullable, Open, Timestamp } from './schemas.js';
+
+const Count = Type.Integer({ minimum: 0 });
+const Ms = Type.Number({ description: 'milliseconds' });
+const Level = Type.Union(['EXCELLENT', 'GOOD', 'FAIR', 'POOR', 'CRITICAL', 'UNKNOWN'].map((l) => Type.Literal(l)));
+const GatewayHealth = Open({
+  overall_status: HealthStatus,
+  connections: Open({ total: Count, by_level: Type.Record(Level, Count, { description: 'connections by RTT level' }) }),
+  performance: Open({ average_latency_ms: Ms, p50_latency_ms: Ms, p99_latency_ms: Ms, event_loop_lag_ms: Open({ p50: Ms, p99: Ms }) }),
+  errors: Open({ failed_sends: Count, protocol_errors: Type.Record(Type.String(), Count, { description: 'error replies by code' }) }),
+  components: AnyObject('the components of /api/v1/health'),
+  node_id: Type.String(),
+});
+const GatewayCounters = Open({
+  messages_sent: Count, bytes_sent: Count, failed_sends: Count, dropped: Count,
+  dropped_by_reason: Type.Record(Type.String(), Count),
+  average_latency: Ms, peak_latency: Ms, p50_latency_ms: Ms, p90_latency_ms: Ms, p99_latency_ms: Ms,
+  latency_samples: Count,
+  by_stream: Type.Record(Type.String(), Open({ messages: Count, bytes: Count, published: Count })),
+  connections: Count,
+});
+/** One connection as the admin routes list it (message-handler.ts sessionStatus). */
+const Connection = Open({
+  client_id: Type.String(), connected_at: Timestamp, uptime: Type.Number({ description: 'seconds' }),
+  subscriptions: Type.Array(Type.String()), messages_sent: Count, messages_received: Count, bytes_sent: Count, bytes_received: Count,
+  last_rtt_ms: Nullable(Ms), dropped: Count, queue_bytes: Count, queue_length: Count,
+  encoding: Type.Union([Type.Literal('json'), Type.Literal('msgpack')]), compression: Type.Boolean(), ip: Type.String(),
+});
+const ConnectionDetails = Type.Composite([Connection, Type.Object({ filters: AnyObject('filters by subscription'), acked: Type.Record(Type.String(), Count), attributes: AnyObject('principal and channel') })], { additionalProperties: true });
+const Subscribed = Open({ streams: Type.Array(Type.String()), all_subscriptions: Type.Array(Type.String()) }, 'the data of the `subscribed` reply the connection also got');
+const Unsubscribed = AnyObject('the data of the `unsubscribed` reply the connection also got');
+const Running = Open({ running: Type.Boolean() });
 
 /** Client connection quality by RTT: EXCELLENT < 20 ms, GOOD < 50, FAIR < 100, POOR < 200, CRITICAL above. */
 export function clientLevel(rttMs: number | null): 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR' | 'CRITICAL' | 'UNKNOWN' {
@@ -33,7 +66,7 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): 
   const admin = { config: { policy: 'admin' as const } };
   const open = { config: { policy: 'public' as const } };
 
-  app.get('/api/v1/websocket/health', { ...open, schema: { tags, summary: 'Gateway health with client levels by RTT' } }, async () => {
+  app.get('/api/v1/websocket/health', { ...open, schema: { tags, summary: 'Gateway health with client levels by RTT', response: { 200: GatewayHealth } } }, async () => {
     const byLevel: Record<string, number> = { EXCELLENT: 0, GOOD: 0, FAIR: 0, POOR: 0, CRITICAL: 0, UNKNOWN: 0 };
     for (const s of ctx.hub.sessions.values()) byLevel[clientLevel(s.lastRttMs)]!++;
     const lat = ctx.metrics.latency.summary();
@@ -49,7 +82,7 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): 
     };
   });
 
-  app.get('/api/v1/websocket/metrics', { ...open, schema: { tags, summary: 'Broadcaster counters and publish-to-send latency percentiles' } }, async () => {
+  app.get('/api/v1/websocket/metrics', { ...open, schema: { tags, summary: 'Broadcaster counters and publish-to-send latency percentiles', response: { 200: GatewayCounters } } }, async () => {
     let messages = 0;
     let bytes = 0;
     const byStream: Record<string, { messages: number; bytes: number; published: number }> = {};
@@ -83,21 +116,21 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): 
     };
   });
 
-  app.get('/api/v1/websocket/connections', { ...admin, schema: { tags, summary: 'List connections: client ids, addresses, subscriptions (admin when auth is enabled)' } }, async () => ({
+  app.get('/api/v1/websocket/connections', { ...admin, schema: { tags, summary: 'List connections: client ids, addresses, subscriptions (admin when auth is enabled)', response: { 200: Open({ total: Count, connections: Type.Array(Connection) }) } } }, async () => ({
     total: ctx.gateway.size,
     connections: [...ctx.hub.sessions.values()].map((s) => sessionStatus(ctx.hub, s, false)),
   }));
 
   const find = (id: string): ClientSession | undefined => ctx.hub.sessions.get(id);
 
-  app.get<{ Params: { id: string } }>('/api/v1/websocket/connections/:id', { ...admin, schema: { tags, summary: 'One connection with details (admin when auth is enabled)' } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/v1/websocket/connections/:id', { ...admin, schema: { tags, summary: 'One connection with details (admin when auth is enabled)', response: { 200: ConnectionDetails } } }, async (req, reply) => {
     const s = find(req.params.id);
     return s ? sessionStatus(ctx.hub, s, true) : notFound(reply, req.params.id);
   });
 
   app.post<{ Params: { id: string }; Body: { streams?: string[]; filters?: unknown } }>(
     '/api/v1/websocket/connections/:id/subscribe',
-    { ...admin, schema: { tags, summary: 'Subscribe a connection to streams', body: { type: 'object', properties: { streams: { type: 'array', items: { type: 'string' } }, filters: { type: 'object' } }, required: ['streams'] } } },
+    { ...admin, schema: { tags, summary: 'Subscribe a connection to streams', response: { 200: Subscribed }, body: { type: 'object', properties: { streams: { type: 'array', items: { type: 'string' } }, filters: { type: 'object' } }, required: ['streams'] } } },
     async (req, reply) => {
       const s = find(req.params.id);
       if (!s) return notFound(reply, req.params.id);
@@ -118,7 +151,7 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): 
 
   app.post<{ Params: { id: string }; Body: { streams?: string[] } }>(
     '/api/v1/websocket/connections/:id/unsubscribe',
-    { ...admin, schema: { tags, summary: 'Unsubscribe a connection', body: { type: 'object', properties: { streams: { type: 'array', items: { type: 'string' } } }, required: ['streams'] } } },
+    { ...admin, schema: { tags, summary: 'Unsubscribe a connection', response: { 200: Unsubscribed }, body: { type: 'object', properties: { streams: { type: 'array', items: { type: 'string' } } }, required: ['streams'] } } },
     async (req, reply) => {
       const s = find(req.params.id);
       if (!s) return notFound(reply, req.params.id);
@@ -138,7 +171,7 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): 
 
   app.post<{ Params: { id: string }; Querystring: { code?: number; reason?: string } }>(
     '/api/v1/websocket/connections/:id/disconnect',
-    { ...admin, schema: { tags, summary: 'Close a connection (default 1000)', querystring: { type: 'object', properties: { code: { type: 'integer', minimum: 1000, maximum: 4999 }, reason: { type: 'string', maxLength: 120 } } } } },
+    { ...admin, schema: { tags, summary: 'Close a connection (default 1000)', response: { 200: Open({ disconnected: Type.String({ description: 'the client id' }) }) }, querystring: { type: 'object', properties: { code: { type: 'integer', minimum: 1000, maximum: 4999 }, reason: { type: 'string', maxLength: 120 } } } } },
     async (req, reply) => {
       const s = find(req.params.id);
       if (!s) return notFound(reply, req.params.id);
@@ -154,6 +187,7 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags,
         summary: 'Publish an alert on the alert stream',
+        response: { 200: Open({ published: Type.Literal(true), stream: Type.Literal('alert'), sequence: Count, recipients: Count }) },
         querystring: {
           type: 'object',
           properties: { level: { type: 'string', enum: ['info', 'warning', 'error', 'critical'] }, message: { type: 'string', minLength: 1, maxLength: 4096 }, code: { type: 'string', maxLength: 128 } },
@@ -167,11 +201,11 @@ export async function websocketRoutes(app: FastifyInstance, ctx: RouteContext): 
     },
   );
 
-  app.post('/api/v1/websocket/system/start', { ...admin, schema: { tags, summary: 'Start the pipeline (source + integration loop)' } }, async () => {
+  app.post('/api/v1/websocket/system/start', { ...admin, schema: { tags, summary: 'Start the pipeline (source + integration loop)', response: { 200: Running } } }, async () => {
     await ctx.system.start();
     return { running: ctx.system.running() };
   });
-  app.post('/api/v1/websocket/system/stop', { ...admin, schema: { tags, summary: 'Stop the pipeline; clients stay connected' } }, async () => {
+  app.post('/api/v1/websocket/system/stop', { ...admin, schema: { tags, summary: 'Stop the pipeline; clients stay connected', response: { 200: Running } } }, async () => {
     await ctx.system.stop();
     return { running: ctx.system.running() };
   });

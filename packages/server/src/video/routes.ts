@@ -20,6 +20,8 @@ import { JpegVariants, type VariantSpec, parseQuality } from './jpeg-variants.js
 import { MjpegViewer } from './mjpeg-viewer.js';
 import type { OverlayData } from './overlay.js';
 import { ErrorCode } from '@tablecast/protocol';
+import { Type } from '@sinclair/typebox';
+import { ErrorRef, Nullable, Open, Timestamp } from '../http/schemas.js';
 
 /** Dependencies of {@link registerVideoRoutes}. */
 export interface VideoRouteDeps {
@@ -37,6 +39,20 @@ const FRESH_MS = 1000;
 const FRAME_WAIT_MS = 1500;
 
 class ParamError extends Error {}
+
+// Documentation of the routes (OpenAPI). The query parameters are strings here and checked by
+// parseParams, whose messages name the allowed values (400 INVALID_PARAMETER).
+const tags = ['video'];
+const quality = { type: 'string', description: 'low, medium, high, or JPEG quality 1-100 (default: the source\'s)' } as const;
+const overlay = { type: 'string', enum: ['0', '1', 'true', 'false', ''], description: '1: draw the detected balls and cue' } as const;
+const FrameQuery = { type: 'object', properties: { quality, overlay } } as const;
+const StreamQuery = { type: 'object', properties: { quality, overlay, fps: { type: 'string', description: 'frames per second 1-60 (default: every frame)' } } } as const;
+const NoFrame = { ...ErrorRef, description: 'no frame yet, or video serving stopped (NO_FRAME)' };
+const VideoStatus = Open({
+  active: Type.Boolean(), frames: Type.Integer(), fps: Type.Number(), width: Nullable(Type.Integer({ description: 'pixels' })), height: Nullable(Type.Integer({ description: 'pixels' })),
+  viewers: Type.Integer(), demand: Type.Boolean(), available: Type.Boolean(), last_frame_at: Nullable(Timestamp), encodes: Type.Integer(), sent: Type.Integer(), skipped: Type.Integer(),
+});
+const Switched = Open({ status: Type.Union([Type.Literal('started'), Type.Literal('stopped')]), active: Type.Boolean() });
 
 /** Validates quality / fps / overlay query parameters. */
 function parseParams(q: Query, withFps: boolean): { spec: VariantSpec; fps: number } {
@@ -82,7 +98,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
 
   const latest = (): JpegFrame | null => (active ? hub.latest() : null);
 
-  app.get('/api/v1/stream/video', { config: { policy: 'public' } }, async (req, reply) => {
+  app.get('/api/v1/stream/video', { config: { policy: 'public' }, schema: { tags, summary: 'MJPEG stream (multipart/x-mixed-replace) of the camera or simulator frames', querystring: StreamQuery, response: { 200: { description: 'one JPEG part per frame', content: { 'multipart/x-mixed-replace': { schema: { type: 'string', format: 'binary' } } } } } } }, async (req, reply) => {
     let params: ReturnType<typeof parseParams>;
     try {
       params = parseParams(req.query as Query, true);
@@ -121,7 +137,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     if (first) viewer.offer(first);
   });
 
-  app.get('/api/v1/stream/video/frame', { config: { policy: 'public' } }, async (req, reply) => {
+  app.get('/api/v1/stream/video/frame', { config: { policy: 'public' }, schema: { tags, summary: 'The newest frame as one JPEG (X-Frame-Number header)', querystring: FrameQuery, response: { 200: { description: 'a JPEG', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } }, 503: NoFrame } } }, async (req, reply) => {
     let params: ReturnType<typeof parseParams>;
     try {
       params = parseParams(req.query as Query, false);
@@ -146,7 +162,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
       .send(jpeg);
   });
 
-  app.get('/api/v1/stream/video/status', { config: { policy: 'public' } }, async () => {
+  app.get('/api/v1/stream/video/status', { config: { policy: 'public' }, schema: { tags, summary: 'Video serving: frames, fps, size, viewers, demand', response: { 200: VideoStatus } } }, async () => {
     const f = hub.latest();
     const span = arrivals.length > 1 ? arrivals[arrivals.length - 1]! - arrivals[0]! : 0;
     const recent = lastFrameAt !== null && Date.now() - lastFrameAt < 5000;
@@ -168,14 +184,14 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     };
   });
 
-  app.post('/api/v1/stream/video/start', { config: { policy: 'admin' } }, async () => {
+  app.post('/api/v1/stream/video/start', { config: { policy: 'admin' }, schema: { tags, summary: 'Resume serving video frames', response: { 200: Switched } } }, async () => {
     active = true;
     const f = hub.latest();
     if (f) for (const v of viewers) v.viewer.offer(f);
     return { status: 'started', active };
   });
 
-  app.post('/api/v1/stream/video/stop', { config: { policy: 'admin' } }, async () => {
+  app.post('/api/v1/stream/video/stop', { config: { policy: 'admin' }, schema: { tags, summary: 'Stop serving video frames (viewers keep their connection)', response: { 200: Switched } } }, async () => {
     active = false;
     return { status: 'stopped', active };
   });

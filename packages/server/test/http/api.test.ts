@@ -245,12 +245,14 @@ test('GET /api/v1/asyncapi.json: AsyncAPI 3.0 with client, reply and stream mess
   assert.equal(d.asyncapi, '3.0.0');
   assert.equal(d.channels.gateway.address, '/api/v1/ws');
   const names = Object.keys(d.channels.gateway.messages);
+  assert.deepEqual(Object.keys(d.components.messages).sort(), [...names, 'targeted'].sort(), 'the gateway carries every message but the targeted one');
   for (const n of ['client_ping', 'client_subscribe', 'client_unsubscribe', 'client_get_status', 'client_ack', 'client_publish', 'client_heartbeat']) assert.ok(names.includes(n), n);
   for (const n of ['reply_connection', 'reply_pong', 'reply_subscribed', 'reply_error', 'reply_batch', 'reply_status']) assert.ok(names.includes(n), n);
   for (const n of ['stream_state', 'stream_trajectory', 'stream_frame', 'stream_alert', 'stream_config', 'stream_performance', 'stream_event', 'stream_detection']) assert.ok(names.includes(n), n);
-  assert.equal(d.operations.clientSends.action, 'receive');
-  assert.equal(d.operations.serverSends.action, 'send');
-  const state = d.channels.gateway.messages.stream_state.payload;
+  assert.equal(d.operations.gatewayReceive.action, 'receive');
+  assert.equal(d.operations.gatewaySendStreams.action, 'send');
+  assert.equal(d.channels.gateway.messages.stream_state.$ref, '#/components/messages/stream_state');
+  const state = d.components.messages.stream_state.payload;
   assert.deepEqual(state.required, ['type', 'timestamp', 'sequence', 'data']);
   assert.ok(state.properties.data.properties.balls, 'the state payload schema is included');
   assert.match(d.info.description, /4100/);
