@@ -34,9 +34,20 @@ import { buildUrl, randomClientId, resolveWebSocket } from './socket.js';
 import { GapCounter, RateMeter, type ClientStats } from './stats.js';
 import { StatusEmitter, type ClientStatus, type ConnectionState, type StatusListener } from './status.js';
 import { SubscriptionSet, isReliable } from './subscriptions.js';
-import { TablecastError, type ClientOptions, type StreamHandler } from './types.js';
+import { Subscription } from './subscription.js';
+import { TablecastError, type ClientOptions, type DebugLog, type StreamHandler } from './types.js';
 
 type AnyHandler = (data: unknown, envelope: Envelope) => void;
+
+/** `?token=...` / `&token=...` in a string, with the value replaced by `***`. */
+function redactToken(s: string): string {
+  return s.replace(/([?&]token=)[^&#\s]*/g, '$1***');
+}
+
+/** {@link redactToken} over the string values of a debug line's details. */
+function redactTokens(d: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'string' ? redactToken(v) : v]));
+}
 const noop = (): void => undefined;
 
 /** A client of one tablecast gateway. Create, `connect()`, `subscribe()`, `on()`; `close()` at the end. */
@@ -58,6 +69,8 @@ export class TablecastClient {
   private readonly onceWrappers = new Map<AnyHandler, AnyHandler>();
   /** Waiters told when a subscribe sent on (re)connect was refused by the server. */
   private readonly refusedListeners = new Set<(streams: StreamName[], err: TablecastError) => void>();
+  /** The debug log (`options.debug`), or null. */
+  private readonly debug: DebugLog | null;
   private readonly acks: AckBatcher;
   private readonly counters = { received: 0, bytes: 0, sent: 0, decodeErrors: 0 };
   private id: string;
@@ -74,6 +87,8 @@ export class TablecastClient {
   constructor(options: ClientOptions) {
     this.options = { ...options };
     this.token = options.token;
+    const sink: DebugLog | null = options.debug === true ? (m, d) => console.debug(`[tablecast] ${m}`, ...(d ? [d] : [])) : typeof options.debug === 'function' ? options.debug : null;
+    this.debug = sink && ((m, d) => sink(redactToken(m), d && redactTokens(d)));
     const WS = resolveWebSocket(options.WebSocket);
     this.codec = createCodec(options.encoding ?? 'json');
     this.id = options.clientId ?? randomClientId();
@@ -101,6 +116,13 @@ export class TablecastClient {
         sendPing: () => this.send('ping', this.pings.create()),
       },
     );
+    if (this.debug) {
+      const log = this.debug;
+      this.statusEmitter.on((st) => {
+        const { type, ...details } = st as { type: string } & Record<string, unknown>;
+        log(`status ${type}`, Object.keys(details).length > 0 ? details : undefined);
+      });
+    }
   }
 
   // ---------------------------------------------------------------- public API
@@ -247,13 +269,32 @@ export class TablecastClient {
     return this.waitForSubscribed(list);
   }
 
+  /**
+   * A {@link Subscription} object for `streams`: its own `message`/`subscribed`/`error`/`unsubscribed`
+   * events, `ready()` and `unsubscribe()`. Subscribes at once (or on connect).
+   */
+  subscription<S extends StreamName>(streams: readonly S[], filters?: Filters): Subscription<S> {
+    return new Subscription<S>(this, streams, filters);
+  }
+
+  /** Calls `listener` with every `subscribed` reply (including resubscribes after a reconnect). Returns a remover. */
+  onSubscribed(listener: (reply: SubscribedData) => void): () => void {
+    return this.onSubscribedReply(listener);
+  }
+
+  /** Calls `listener` when the server refuses a resubscribe sent on (re)connect. Returns a remover. */
+  onRefused(listener: (streams: StreamName[], error: TablecastError) => void): () => void {
+    this.refusedListeners.add(listener);
+    return () => this.refusedListeners.delete(listener);
+  }
+
   /** Stops `streams`; resolves with the `unsubscribed` reply (at once when not connected). */
   async unsubscribe(streams: readonly StreamName[]): Promise<UnsubscribedData | null> {
     const list = SubscriptionSet.validate(streams);
     this.forget(list);
     if (!this.isOpen()) return null;
-    const reply = this.requests.add<UnsubscribedData>('unsubscribe');
-    this.send('unsubscribe', { streams: list });
+    const { id, reply } = this.requests.add<UnsubscribedData>('unsubscribe');
+    this.send('unsubscribe', { streams: list }, id);
     return reply;
   }
 
@@ -328,16 +369,16 @@ export class TablecastClient {
   /** Asks the server for this connection's counters (`get_status`). */
   getStatus(includeDetails = false): Promise<StatusReplyData> {
     if (!this.isOpen()) return Promise.reject(new TablecastError('NOT_CONNECTED', 'not connected'));
-    const reply = this.requests.add<StatusReplyData>('get_status');
-    this.send('get_status', { include_details: includeDetails });
+    const { id, reply } = this.requests.add<StatusReplyData>('get_status');
+    this.send('get_status', { include_details: includeDetails }, id);
     return reply;
   }
 
   /** Publishes `data` on `stream` (needs the publisher role); resolves with the assigned sequence. */
   publish(stream: StreamName, data: Record<string, unknown>): Promise<PublishedData> {
     if (!this.isOpen()) return Promise.reject(new TablecastError('NOT_CONNECTED', 'not connected'));
-    const reply = this.requests.add<PublishedData>('publish');
-    this.send('publish', { stream, data });
+    const { id, reply } = this.requests.add<PublishedData>('publish');
+    this.send('publish', { stream, data }, id);
     return reply;
   }
 
@@ -378,8 +419,11 @@ export class TablecastClient {
 
   // ---------------------------------------------------------------- outbound
 
-  private send(type: string, data: unknown): void {
-    if (this.conn.send(this.codec.encode({ type, data }))) this.counters.sent += 1;
+  /** Sends one message; `id` (requests) is echoed in its reply. */
+  private send(type: string, data: unknown, id?: number): void {
+    const sent = this.conn.send(this.codec.encode(id === undefined ? { type, data } : { type, id, data }));
+    if (sent) this.counters.sent += 1;
+    this.debug?.(sent ? `sent ${type}` : `not sent (socket not open): ${type}`, id === undefined ? undefined : { id });
   }
 
   /**
@@ -406,7 +450,7 @@ export class TablecastClient {
         this.tracker.beginResume(Object.keys(since));
       }
     }
-    const reply = this.requests.add<SubscribedData>('subscribe', (data) => {
+    const { id, reply } = this.requests.add<SubscribedData>('subscribe', (data) => {
       const outcome = this.tracker.onSubscribed(data, since);
       for (const env of outcome.deliver) this.dispatch(env);
       if (rewindEpoch) return; // the first reply already reported recovery for these streams
@@ -420,7 +464,7 @@ export class TablecastClient {
     if (filters !== undefined) payload.filters = filters;
     if (Object.keys(since).length > 0) payload.since = since;
     if (epoch && Object.keys(epoch).length > 0) payload.epoch = epoch;
-    this.send('subscribe', payload);
+    this.send('subscribe', payload, id);
     return reply;
   }
 
@@ -484,6 +528,10 @@ export class TablecastClient {
   }
 
   private handleEnvelope(env: Envelope): void {
+    if (this.debug && env.type !== 'batch' && (env.sequence === 0 || !isStreamName(env.type))) {
+      const code = env.type === 'error' ? (env.data as ErrorData | undefined)?.code : undefined;
+      this.debug(`received ${env.type}`, { ...(env.id !== undefined ? { id: env.id } : {}), ...(code ? { code } : {}) });
+    }
     switch (env.type) {
       case 'batch': {
         const messages = (env.data as { messages?: unknown[] } | undefined)?.messages ?? [];
@@ -502,21 +550,21 @@ export class TablecastClient {
       case 'heartbeat_response':
         return;
       case 'subscribed':
-        this.requests.resolve('subscribed', env.data);
+        this.requests.resolve('subscribed', env.data, env.id);
         for (const l of [...this.subscribedListeners]) l(env.data as SubscribedData);
         return;
       case 'unsubscribed':
       case 'published':
-        this.requests.resolve(env.type, env.data);
+        this.requests.resolve(env.type, env.data, env.id);
         return;
       case 'error': {
         const e = env.data as ErrorData;
-        this.requests.reject(e);
+        this.requests.reject(e, env.id);
         this.statusEmitter.emit({ type: 'server_error', code: e.code, message: e.message, details: e.details });
         return;
       }
       case 'status':
-        if (env.sequence === 0 && this.requests.resolve('status', env.data)) return;
+        if (env.sequence === 0 && this.requests.resolve('status', env.data, env.id)) return;
         break;
     }
     if (isStreamName(env.type)) this.onStreamMessage(env, env.type);

@@ -22,7 +22,7 @@ export class DecodeError extends Error {
 export interface Codec {
   readonly encoding: Encoding;
   /** Serializes a client message `{type, data}`. */
-  encode(message: { type: string; data?: unknown }): string | Uint8Array;
+  encode(message: { type: string; id?: number; data?: unknown }): string | Uint8Array;
   /**
    * Parses one inbound frame (string for text frames; ArrayBuffer, a typed array or a Node Buffer for
    * binary frames). Binary frames are decoded as MessagePack; text frames as JSON, whatever the encoding.
@@ -53,13 +53,15 @@ function asEnvelope(value: unknown): Envelope {
   if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
     throw new DecodeError('inbound message is not an object with a string `type`');
   }
-  const v = value as { type: string; timestamp?: unknown; sequence?: unknown; data?: unknown };
-  return {
+  const v = value as { type: string; timestamp?: unknown; sequence?: unknown; id?: unknown; data?: unknown };
+  const env: Envelope = {
     type: v.type,
     timestamp: typeof v.timestamp === 'string' ? v.timestamp : '',
     sequence: typeof v.sequence === 'number' ? v.sequence : 0,
     data: v.data,
   };
+  if (typeof v.id === 'string' || typeof v.id === 'number') env.id = v.id;
+  return env;
 }
 
 /**

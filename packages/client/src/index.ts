@@ -11,6 +11,7 @@
  * ```
  */
 export { TablecastClient } from './client.js';
+export { Subscription, type SubscriptionEvents, type SubscriptionHost, type SubscriptionState } from './subscription.js';
 export { TablecastError } from './types.js';
 export type { ClientOptions, ReconnectOptions, StreamHandler, StreamPayloadMap } from './types.js';
 export type { ClientStatus, ClientStatusType, ConnectionState, StatusListener } from './status.js';

@@ -1,9 +1,12 @@
 /**
- * Correlation of requests with replies. The protocol has no request ids: the server answers each
- * connection's requests in order, so replies of one type resolve that type's oldest pending request,
- * and an `error` reply rejects the oldest pending request whose type can produce that error code.
+ * Correlation of requests with replies. Every request carries an `id` (a number, unique per client)
+ * and a tablecast server echoes it in the reply, so a reply resolves exactly the request it answers
+ * and a reply with an unknown id resolves none. A server that echoes no id (older versions) still
+ * answers each connection's requests in order: such replies resolve the oldest pending request of
+ * their type, and an `error` without an id rejects the oldest pending request whose type can produce
+ * that error code.
  */
-import type { ErrorData } from '@tablecast/protocol';
+import type { ErrorData, RequestId } from '@tablecast/protocol';
 import { TablecastError } from './types.js';
 
 /** Request types that get a reply, with the reply's `type`. */
@@ -26,6 +29,7 @@ const ERROR_CODES: Record<RequestType, readonly string[]> = {
 };
 
 interface Pending {
+  id: number;
   type: RequestType;
   order: number;
   resolve: (data: unknown) => void;
@@ -38,17 +42,21 @@ interface Pending {
 export class RequestQueue {
   private readonly pending: Pending[] = [];
   private order = 0;
+  private nextId = 1;
 
   /** @param timeoutMs how long a request waits for its reply */
   constructor(private readonly timeoutMs: number) {}
 
   /**
-   * Registers a request about to be sent. `onReply` runs synchronously on the reply, before any
-   * later message of the same frame batch is processed (used for resume bookkeeping).
+   * Registers a request about to be sent; send it with the returned `id`. `onReply` runs
+   * synchronously on the reply, before any later message of the same frame batch is processed (used
+   * for resume bookkeeping).
    */
-  add<T>(type: RequestType, onReply?: (data: T) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  add<T>(type: RequestType, onReply?: (data: T) => void): { id: number; reply: Promise<T> } {
+    const id = this.nextId++;
+    const reply = new Promise<T>((resolve, reject) => {
       const entry: Pending = {
+        id,
         type,
         order: this.order++,
         resolve: resolve as (d: unknown) => void,
@@ -61,6 +69,7 @@ export class RequestQueue {
       };
       this.pending.push(entry);
     });
+    return { id, reply };
   }
 
   /** True when a request of `type` waits (a `status` message with sequence 0 is then a reply). */
@@ -68,9 +77,14 @@ export class RequestQueue {
     return this.pending.some((p) => p.type === type);
   }
 
-  /** Resolves the oldest request answered by a reply of `replyType`; false when none waits. */
-  resolve(replyType: string, data: unknown): boolean {
-    const entry = this.pending.find((p) => REPLY_TYPE[p.type] === replyType);
+  /**
+   * Resolves the request a reply of `replyType` answers: the one with `id` when the reply carries
+   * one, else the oldest of that type. False when none matches.
+   */
+  resolve(replyType: string, data: unknown, id?: RequestId): boolean {
+    const entry = id !== undefined
+      ? this.pending.find((p) => p.id === id && REPLY_TYPE[p.type] === replyType)
+      : this.pending.find((p) => REPLY_TYPE[p.type] === replyType);
     if (!entry) return false;
     this.remove(entry);
     entry.onReply?.(data);
@@ -78,9 +92,14 @@ export class RequestQueue {
     return true;
   }
 
-  /** Rejects the oldest request that can fail with `error.code`; false when none matches. */
-  reject(error: ErrorData): boolean {
-    const entry = this.pending.find((p) => ERROR_CODES[p.type].includes(error.code));
+  /**
+   * Rejects the request an `error` answers: the one with `id` when the error carries one, else the
+   * oldest that can fail with `error.code`. False when none matches.
+   */
+  reject(error: ErrorData, id?: RequestId): boolean {
+    const entry = id !== undefined
+      ? this.pending.find((p) => p.id === id)
+      : this.pending.find((p) => ERROR_CODES[p.type].includes(error.code));
     if (!entry) return false;
     this.remove(entry);
     entry.reject(new TablecastError(error.code, error.message, error.details));

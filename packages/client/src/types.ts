@@ -58,7 +58,17 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** `false` disables reconnecting; an object tunes the backoff (default 0.5 s .. 20 s, full jitter). */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * A debug log: `true` writes to `console.debug`, a function gets each line. Logged: every status
+   * change (connecting with the attempt, connected, disconnected with code and reason, reconnect
+   * delays, resubscribes), every message sent (type and id) and every reply or error received (type
+   * and id). Stream messages are not logged (30 a second), and neither is the token.
+   */
+  debug?: boolean | DebugLog;
 }
+
+/** Receives the SDK's debug lines (see `ClientOptions.debug`). */
+export type DebugLog = (message: string, details?: Record<string, unknown>) => void;
 
 /** Thrown/rejected for `error` replies and request failures. */
 export class TablecastError extends Error {

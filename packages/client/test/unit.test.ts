@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backoff, backoffCeiling, backoffDelay, createCodec, RateMeter, ResumeTracker } from '@tablecast/client';
 import type { Envelope } from '@tablecast/protocol';
+import { RequestQueue } from '../src/requests.js';
 
 test('backoff ceiling doubles from 500 ms and is capped at 20 s', () => {
   const ceilings = Array.from({ length: 10 }, (_, i) => backoffCeiling(i));
@@ -99,4 +100,19 @@ test('codec round-trips JSON text frames and msgpack binary frames', () => {
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   assert.deepEqual(mp.decode(copy), { type: 'ping', timestamp: '', sequence: 0, data: { timestamp: 1 } });
   assert.throws(() => json.decode('{nope'), /invalid JSON/);
+});
+
+test('requests carry ids; a reply with an id resolves exactly that request, one without resolves the oldest of its type', async () => {
+  const q = new RequestQueue(1000);
+  const a = q.add<{ n: string }>('subscribe');
+  const b = q.add<{ n: string }>('subscribe');
+  assert.notEqual(a.id, b.id, 'unique ids');
+  assert.equal(q.resolve('subscribed', { n: 'x' }, 999), false, 'an unknown id resolves nothing');
+  assert.equal(q.resolve('subscribed', { n: 'b' }, b.id), true);
+  assert.deepEqual(await b.reply, { n: 'b' }, 'the later request got its own reply first');
+  const c = q.add<unknown>('get_status');
+  assert.equal(q.reject({ code: 'INVALID_FILTER', message: 'no' }, c.id), true, 'an error with an id rejects that request, whatever its code');
+  await assert.rejects(c.reply, (e: Error & { code?: string }) => e.code === 'INVALID_FILTER');
+  assert.equal(q.resolve('subscribed', { n: 'a' }), true, 'a reply without an id (an older server): the oldest of its type');
+  assert.deepEqual(await a.reply, { n: 'a' });
 });

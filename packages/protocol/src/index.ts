@@ -9,6 +9,7 @@ export * from './time.js';
 export * from './filters.js';
 export * from './client-messages.js';
 export * from './server-messages.js';
+export * from './request-id.js';
 export * from './payloads.js';
 export * from './stream-payload-map.js';
 export * from './asyncapi.js';

@@ -1,6 +1,7 @@
 /**
  * Server -> client messages: the envelope (PROTOCOL section 2) and the reply types (section 3).
  */
+import { RequestIdSchema, type RequestId } from './request-id.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 /**
@@ -11,9 +12,14 @@ export const Envelope = Type.Object({
   type: Type.String(),
   timestamp: Type.String({ pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00$' }),
   sequence: Type.Integer({ minimum: 0 }),
+  id: Type.Optional(RequestIdSchema),
   data: Type.Unknown(),
 });
-export type Envelope<T = unknown> = { type: string; timestamp: string; sequence: number; data: T };
+/**
+ * The envelope of every server message. `id`: on a reply (or `error`) to a client message that
+ * carried an `id`, that id, unchanged; absent otherwise (stream messages, replies to messages without one).
+ */
+export type Envelope<T = unknown> = { type: string; timestamp: string; sequence: number; id?: RequestId; data: T };
 
 /** Welcome sent on connect. */
 export const ConnectionData = Type.Object({

@@ -9,7 +9,7 @@
  *   Broker's history (live messages are held meanwhile, so resume is gapless and in order) and
  *   sends the newest message of latest-value streams at once.
  */
-import { ErrorCode, formatTimestamp, nowMicros, type Filters, type SubscribedData } from '@tablecast/protocol';
+import { ErrorCode, formatTimestamp, nowMicros, type Filters, type RequestId, type SubscribedData } from '@tablecast/protocol';
 import type { Broker, BrokerMessage } from '../broker/broker.js';
 import type { ClientSession, RawSocket, WriteBatch } from '../session/client-session.js';
 import { compileFilters, validateFilters, type CompiledFilters, type FilterPlugin } from '../filters/filters.js';
@@ -32,9 +32,10 @@ const ALLOW_ALL: StreamAuthorizer = { canSubscribe: () => true, canPublish: () =
 
 /**
  * Handles a client message type beyond PROTOCOL section 3 (tablecast extensions such as
- * `join_group`); throw a ProtocolError to answer with an `error`.
+ * `join_group`); throw a ProtocolError to answer with an `error`. Pass `requestId` to the replies
+ * it sends (`hub.reply(session, type, data, requestId)`), so clients can match them by id.
  */
-export type ClientMessageExtension = (session: ClientSession, data: unknown) => void | Promise<void>;
+export type ClientMessageExtension = (session: ClientSession, data: unknown, requestId?: RequestId) => void | Promise<void>;
 
 /** Hub options. */
 export interface HubOptions {
@@ -404,17 +405,19 @@ export class Hub implements StreamPublisher {
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
   }
 
-  /** Sends a reply (sequence 0) to one session. */
-  reply(session: ClientSession, type: string, data: unknown): void {
+  /** Sends a reply (sequence 0) to one session; `requestId`: the `id` of the message it answers, echoed. */
+  reply(session: ClientSession, type: string, data: unknown, requestId?: RequestId): void {
     const micros = nowMicros();
-    session.send(new OutboundMessage(type, null, 0, formatTimestamp(micros), micros, data));
+    const m = new OutboundMessage(type, null, 0, formatTimestamp(micros), micros, data);
+    m.requestId = requestId;
+    session.send(m);
   }
 
-  /** Sends an `error` reply and counts it. */
-  replyError(session: ClientSession, code: string, message: string, details?: unknown): void {
+  /** Sends an `error` reply and counts it; `requestId`: the failed message's `id`, echoed. */
+  replyError(session: ClientSession, code: string, message: string, details?: unknown, requestId?: RequestId): void {
     const m = this.options.metrics.protocolErrors;
     m.set(code, (m.get(code) ?? 0) + 1);
-    this.reply(session, 'error', details === undefined ? { code, message } : { code, message, details });
+    this.reply(session, 'error', details === undefined ? { code, message } : { code, message, details }, requestId);
   }
 }
 

@@ -7,7 +7,7 @@ import { unpack } from 'msgpackr';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import {
   AckData, CloseCode, ErrorCode, PublishData, SubscribeData, UnsubscribeData, formatTimestamp, nowMicros,
-  type ErrorCodeValue, type Filters,
+  requestIdOf, type ErrorCodeValue, type Filters, type RequestId,
 } from '@tablecast/protocol';
 import type { ClientSession } from '../session/client-session.js';
 import { ProtocolError, PublishError } from '../errors/errors.js';
@@ -65,6 +65,12 @@ export class MessageHandler {
     }
     const { type } = msg as { type: string };
     let { data } = msg as { data?: unknown };
+    // An `id` is echoed in the reply (request-id.ts); a bad one is refused before anything runs.
+    const id = requestIdOf(msg as { id?: unknown });
+    if (id === null) {
+      this.hub.replyError(session, ErrorCode.INVALID_MESSAGE, 'id must be a string of 1-128 characters or a safe integer', { path: 'id' });
+      return;
+    }
     // The original system's clients: their envelope carries a client `timestamp` beside `type`, and
     // the oldest subscribe with one top-level `stream`. Such a connection gets the original's
     // defaults (positions in video pixels, see ClientSession.legacy).
@@ -75,29 +81,29 @@ export class MessageHandler {
       data = { streams: [top.stream] };
     }
     try {
-      await this.dispatch(session, type, data ?? {});
+      await this.dispatch(session, type, data ?? {}, id);
     } catch (err) {
       if (err instanceof ProtocolError || err instanceof PublishError) {
-        this.hub.replyError(session, err.code, err.message, err.details);
+        this.hub.replyError(session, err.code, err.message, err.details, id);
         if (err instanceof ProtocolError && err.closeCode) session.close(err.closeCode, err.message);
       } else {
-        this.hub.replyError(session, ErrorCode.INTERNAL, 'internal error');
+        this.hub.replyError(session, ErrorCode.INTERNAL, 'internal error', undefined, id);
       }
     }
   }
 
-  private async dispatch(session: ClientSession, type: string, data: unknown): Promise<void> {
+  private async dispatch(session: ClientSession, type: string, data: unknown, id: RequestId | undefined): Promise<void> {
     const obj = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
     switch (type) {
       case 'ping': {
         const reply: Record<string, unknown> = { timestamp: formatTimestamp(nowMicros()) };
         if (isClientTime(obj.timestamp)) reply.client_timestamp = obj.timestamp;
         if (session.lastRttMs !== null) reply.rtt_ms = session.lastRttMs;
-        this.hub.reply(session, 'pong', reply);
+        this.hub.reply(session, 'pong', reply, id);
         return;
       }
       case 'heartbeat':
-        this.hub.reply(session, 'heartbeat_response', { serverTime: formatTimestamp(nowMicros()), clientTime: isClientTime(obj.clientTime) ? obj.clientTime : undefined });
+        this.hub.reply(session, 'heartbeat_response', { serverTime: formatTimestamp(nowMicros()), clientTime: isClientTime(obj.clientTime) ? obj.clientTime : undefined }, id);
         return;
       case 'subscribe': {
         if (!checkSubscribe.Check(data)) {
@@ -108,7 +114,7 @@ export class MessageHandler {
         const defaults = session.legacy ? this.hub.legacyFilterDefaults : undefined;
         const filters = defaults ? withDefaults(data.filters, defaults) : data.filters;
         const { reply, deliver } = await this.hub.subscribe(session, data.streams, filters, data.since, data.epoch);
-        this.hub.reply(session, 'subscribed', reply);
+        this.hub.reply(session, 'subscribed', reply, id);
         deliver();
         return;
       }
@@ -116,11 +122,11 @@ export class MessageHandler {
         if (!checkUnsubscribe.Check(data)) {
           throw invalid(ErrorCode.INVALID_UNSUBSCRIBE_FORMAT, 'unsubscribe data must be {streams: string[]}', badField(checkUnsubscribe.Errors(data).First()));
         }
-        this.hub.reply(session, 'unsubscribed', this.hub.unsubscribe(session, data.streams));
+        this.hub.reply(session, 'unsubscribed', this.hub.unsubscribe(session, data.streams), id);
         return;
       }
       case 'get_status':
-        this.hub.reply(session, 'status', sessionStatus(this.hub, session, obj.include_details === true));
+        this.hub.reply(session, 'status', sessionStatus(this.hub, session, obj.include_details === true), id);
         return;
       case 'ack': {
         if (!checkAck.Check(data)) throw invalid(ErrorCode.INVALID_MESSAGE, 'ack data must be {stream, sequence}', badField(checkAck.Errors(data).First()));
@@ -134,12 +140,12 @@ export class MessageHandler {
           throw new ProtocolError(ErrorCode.FORBIDDEN, `not allowed to publish on ${data.stream}`, { stream: data.stream });
         }
         const res = await this.hub.publishValidated(stream, data.data);
-        this.hub.reply(session, 'published', { stream: res.stream, sequence: res.sequence, ...(res.queued ? { queued: true } : {}) });
+        this.hub.reply(session, 'published', { stream: res.stream, sequence: res.sequence, ...(res.queued ? { queued: true } : {}) }, id);
         return;
       }
       default: {
         const extension = this.hub.messageExtensions.get(type);
-        if (extension) return extension(session, data);
+        if (extension) return extension(session, data, id);
         throw new ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, `unknown message type "${type.slice(0, 64)}"`, {
           type: type.slice(0, 64),
           known: ['ping', 'heartbeat', 'subscribe', 'unsubscribe', 'get_status', 'ack', 'publish', ...this.hub.messageExtensions.keys()],

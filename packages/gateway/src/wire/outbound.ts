@@ -5,6 +5,7 @@
 import { pack } from 'msgpackr';
 import type { StreamDescriptor } from '../catalog/stream-catalog.js';
 import { frameBytes } from './ws-internals.js';
+import type { RequestId } from '@tablecast/protocol';
 
 /** Wire encoding of a connection. */
 export type Encoding = 'json' | 'msgpack';
@@ -18,6 +19,8 @@ export class OutboundMessage {
   private jsonFrame: Buffer | null = null;
   private mpPayload: Buffer | null = null;
   private mpFrame: Buffer | null = null;
+  /** The `id` of the client message this replies to (request-id.ts); set before the first encoding. */
+  requestId: RequestId | undefined = undefined;
 
   /**
    * @param type envelope `type` (the stream name, or a reply type)
@@ -48,7 +51,8 @@ export class OutboundMessage {
       if (this.stream && this.sequence > 0 && d.charCodeAt(0) === 123 /* { */) {
         d = d.length === 2 ? `{"sequence":${this.sequence}}` : `{"sequence":${this.sequence},${d.slice(1)}`;
       }
-      this.jsonText = `{"type":${JSON.stringify(this.type)},"timestamp":"${this.timestamp}","sequence":${this.sequence},"data":${d}}`;
+      const id = this.requestId === undefined ? '' : `"id":${JSON.stringify(this.requestId)},`;
+      this.jsonText = `{"type":${JSON.stringify(this.type)},"timestamp":"${this.timestamp}","sequence":${this.sequence},${id}"data":${d}}`;
     }
     return this.jsonText;
   }
@@ -61,7 +65,9 @@ export class OutboundMessage {
         this.stream && this.sequence > 0 && this.data && typeof this.data === 'object' && !Array.isArray(this.data)
           ? { sequence: this.sequence, ...(this.data as Record<string, unknown>) }
           : this.data;
-      this.mpPayload = pack({ type: this.type, timestamp: this.timestamp, sequence: this.sequence, data });
+      this.mpPayload = pack(this.requestId === undefined
+        ? { type: this.type, timestamp: this.timestamp, sequence: this.sequence, data }
+        : { type: this.type, timestamp: this.timestamp, sequence: this.sequence, id: this.requestId, data });
     }
     return this.mpPayload;
   }

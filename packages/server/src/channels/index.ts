@@ -15,7 +15,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type client from 'prom-client';
-import { ErrorCode, type CanonicalStream } from '@tablecast/protocol';
+import { ErrorCode, type CanonicalStream, type RequestId } from '@tablecast/protocol';
 import type { Config } from '../config/index.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { CHANNEL_STREAM } from '../auth/auth-service.js';
@@ -64,8 +64,8 @@ export class Channels implements TargetedSender {
     const cfg = deps.config.channels;
     this.groups = new GroupRegistry(cfg.max_groups_per_connection);
     this.health = new SystemHealthMonitor(deps.hub, deps.ctx, cfg);
-    deps.hub.messageExtensions.set('join_group', (session, data) => this.onJoin(session, data));
-    deps.hub.messageExtensions.set('leave_group', (session, data) => this.onLeave(session, data));
+    deps.hub.messageExtensions.set('join_group', (session, data, id) => this.onJoin(session, data, id));
+    deps.hub.messageExtensions.set('leave_group', (session, data, id) => this.onLeave(session, data, id));
   }
 
   /** Registers the channel upgrade paths (no-op when `channels.enabled` is false). */
@@ -116,27 +116,27 @@ export class Channels implements TargetedSender {
     }
   }
 
-  private join(session: ClientSession, group: string): string[] {
+  private join(session: ClientSession, group: string, requestId?: RequestId): string[] {
     if (!this.deps.auth.canJoinGroup(session, group)) {
       throw new ProtocolError(ErrorCode.FORBIDDEN, `not allowed to join group ${group.slice(0, 64)}`, { group: group.slice(0, 64) });
     }
     const groups = this.groups.join(session, group);
-    this.deps.hub.reply(session, 'group_joined', { group, groups });
+    this.deps.hub.reply(session, 'group_joined', { group, groups }, requestId);
     return groups;
   }
 
   /** `join_group {group}` (tablecast extension) -> `group_joined {group, groups}`. */
-  private onJoin(session: ClientSession, data: unknown): void {
+  private onJoin(session: ClientSession, data: unknown, requestId?: RequestId): void {
     const group = (data as { group?: unknown } | null)?.group;
     if (typeof group !== 'string') throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'join_group data must be {group: string}', { path: 'data.group' });
-    this.join(session, group);
+    this.join(session, group, requestId);
   }
 
   /** `leave_group {group}` -> `group_left {group, groups}`. */
-  private onLeave(session: ClientSession, data: unknown): void {
+  private onLeave(session: ClientSession, data: unknown, requestId?: RequestId): void {
     const group = (data as { group?: unknown } | null)?.group;
     if (typeof group !== 'string') throw new ProtocolError(ErrorCode.INVALID_MESSAGE, 'leave_group data must be {group: string}', { path: 'data.group' });
-    this.deps.hub.reply(session, 'group_left', { group, groups: this.groups.leave(session, group) });
+    this.deps.hub.reply(session, 'group_left', { group, groups: this.groups.leave(session, group) }, requestId);
   }
 
   /**

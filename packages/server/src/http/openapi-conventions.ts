@@ -25,9 +25,17 @@ export function operationIdOf(method: string, url: string): string {
   return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
+/**
+ * Adds the `Error` schema to `app` unless it has it: for route modules that reference it and may be
+ * mounted on an app of their own (the video routes in their tests).
+ */
+export function ensureErrorSchema(app: FastifyInstance): void {
+  if (!app.getSchema('Error')) app.addSchema(ErrorBody);
+}
+
 /** Registers the `Error` component, the JSON.stringify serializer and the hook (before the routes). */
 export function applyOpenApiConventions(app: FastifyInstance): void {
-  app.addSchema(ErrorBody);
+  ensureErrorSchema(app);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addHook('onRoute', (route: RouteOptions) => {
     const schema = route.schema as (Record<string, unknown> & { hide?: boolean; response?: Record<string, unknown> }) | undefined;

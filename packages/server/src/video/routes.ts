@@ -22,6 +22,7 @@ import type { OverlayData } from './overlay.js';
 import { ErrorCode } from '@tablecast/protocol';
 import { Type } from '@sinclair/typebox';
 import { ErrorRef, Nullable, Open, Timestamp } from '../http/schemas.js';
+import { ensureErrorSchema } from '../http/openapi-conventions.js';
 
 /** Dependencies of {@link registerVideoRoutes}. */
 export interface VideoRouteDeps {
@@ -44,7 +45,7 @@ class ParamError extends Error {}
 // parseParams, whose messages name the allowed values (400 INVALID_PARAMETER).
 const tags = ['video'];
 const quality = { type: 'string', description: 'low, medium, high, or JPEG quality 1-100 (default: the source\'s)' } as const;
-const overlay = { type: 'string', enum: ['0', '1', 'true', 'false', ''], description: '1: draw the detected balls and cue' } as const;
+const overlay = { type: 'string', description: '0 or 1 (true, false): 1 draws the detected balls and cue' } as const;
 const FrameQuery = { type: 'object', properties: { quality, overlay } } as const;
 const StreamQuery = { type: 'object', properties: { quality, overlay, fps: { type: 'string', description: 'frames per second 1-60 (default: every frame)' } } } as const;
 const NoFrame = { ...ErrorRef, description: 'no frame yet, or video serving stopped (NO_FRAME)' };
@@ -79,6 +80,7 @@ function badRequest(reply: FastifyReply, err: Error): FastifyReply {
  * wait for the streaming sockets).
  */
 export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRouteDeps): Promise<void> {
+  ensureErrorSchema(app);
   const hub = deps.frames;
   const variants = new JpegVariants();
   const viewers = new Set<{ viewer: MjpegViewer; end: () => void }>();
