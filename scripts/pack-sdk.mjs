@@ -27,7 +27,13 @@ for (const p of PACKAGES) {
   // must see its siblings as the user will: their built declarations (packed before it).
   const project = join(stage, 'tsconfig.pack.json');
   mkdirSync(stage, { recursive: true });
-  const siblings = Object.fromEntries(PACKAGES.filter((q) => q !== p).map((q) => [`@tablecast/${q}`, [join(out, 'stage', q, 'dist', 'index.d.ts')]]));
+  const siblings = {};
+  for (const q of PACKAGES.filter((x) => x !== p)) {
+    const exp = JSON.parse(readFileSync(join(root, 'packages', q, 'package.json'), 'utf8')).exports;
+    for (const [sub, target] of Object.entries(exp)) {
+      siblings[sub === '.' ? `@tablecast/${q}` : `@tablecast/${q}/${sub.slice(2)}`] = [join(out, 'stage', q, target.replace(/\.js$/, '.d.ts'))];
+    }
+  }
   writeFileSync(project, JSON.stringify({ extends: join(dir, 'tsconfig.build.json'), compilerOptions: { paths: siblings, outDir: join(stage, 'dist') } }));
   execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
   rmSync(project);
@@ -43,7 +49,7 @@ for (const p of PACKAGES) {
     type: 'module',
     main: './dist/index.js',
     types: './dist/index.d.ts',
-    exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' } },
+    exports: Object.fromEntries(Object.entries(src.exports).map(([sub, target]) => [sub, { types: target.replace(/\.js$/, '.d.ts'), import: target, default: target }])),
     files: ['dist', 'README.md'],
     sideEffects: false,
     engines: { node: '>=20.19' },

@@ -1,19 +1,19 @@
 // Vite config of the dashboard: relative base so the server can mount dist/ anywhere, and the SDK and
 // protocol packages resolved to their TypeScript sources (their exports maps name the built dist/).
 import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+/** Each `@tablecast/*` name (exact match) to its source, from tsconfig.base.json `paths` (one table for tsc, tsx and Vite). */
+const paths = (JSON.parse(readFileSync(here('../../tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
+const alias = Object.entries(paths).map(([name, [target]]) => ({ find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`), replacement: here(`../../${target!}`) }));
 
 export default defineConfig({
   base: './',
   root: here('.'),
   resolve: {
-    alias: {
-      '@tablecast/client': here('../../packages/client/src/index.ts'),
-      '@tablecast/protocol': here('../../packages/protocol/src/index.ts'),
-      '@tablecast/vision/homography': here('../../packages/vision/src/homography.ts'),
-    },
+    alias,
   },
   build: {
     outDir: here('dist'),

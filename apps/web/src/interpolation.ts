@@ -9,7 +9,8 @@
  * (local receive time - server publish time) over recent messages, i.e. the sample with the least
  * network delay (NTP's minimum-delay filter, simplified).
  */
-import { parseTimestamp, type Ball, type StatePayload } from '@tablecast/protocol';
+import { parseTimestamp } from '@tablecast/protocol/core';
+import type { Ball, StatePayload } from '@tablecast/protocol';
 
 /** One buffered state. */
 interface Snapshot {

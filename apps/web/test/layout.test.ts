@@ -116,3 +116,29 @@ test('the dashboard is served compressed with long cache headers for its hashed 
     await page.close();
   }
 });
+
+test('a JSON page loads neither TypeBox nor msgpackr; ?encoding=msgpack fetches the msgpackr chunk and works', async () => {
+  for (const [query, wantsMsgpack] of [['', false], ['?encoding=msgpack', true]] as const) {
+    const page = await browser.newPage();
+    const scripts: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js')) scripts.push(r.url());
+    });
+    try {
+      await page.goto(`${url}/${query}`);
+      await page.waitForFunction(() => document.querySelector('#conn-badge')?.textContent === 'connected', undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => Number(document.querySelector('#conn-balls')?.textContent ?? '0') > 0, undefined, { timeout: 10_000 });
+      const names = scripts.map((s) => s.split('/').pop()!);
+      assert.equal(names.some((n) => n.startsWith('msgpackr')), wantsMsgpack, `scripts ${names.join(', ')}`);
+      for (const s of scripts) {
+        const text = await (await fetch(s)).text();
+        assert.doesNotMatch(text, /TypeBox|@sinclair/, `${s.split('/').pop()} carries no TypeBox`);
+      }
+      const main = scripts.find((s) => /\/index-[\w-]+\.js$/.test(s))!;
+      const gz = (await fetch(main, { headers: { 'accept-encoding': 'gzip' } })).headers.get('content-length');
+      if (!wantsMsgpack) assert.ok(Number(gz) < 25_000 || gz === null, `main script ${gz} bytes gzipped`);
+    } finally {
+      await page.close();
+    }
+  }
+});

@@ -8,21 +8,19 @@
  * - acks reliable streams (coalesced), measures RTT with `ping`, counts messages and drops;
  * - exposes a typed status stream. No global state: any number of clients per process or page.
  */
-import {
-  DELIVERY_CLASS,
-  canonicalStream,
-  isStreamName,
-  type CanonicalStream,
-  type ConnectionData,
-  type Envelope,
-  type ErrorData,
-  type Filters,
-  type PongData,
-  type PublishedData,
-  type StatusReplyData,
-  type StreamName,
-  type SubscribedData,
-  type UnsubscribedData,
+import { DELIVERY_CLASS, canonicalStream, isStreamName } from '@tablecast/protocol/core';
+import type {
+  CanonicalStream,
+  ConnectionData,
+  Envelope,
+  ErrorData,
+  Filters,
+  PongData,
+  PublishedData,
+  StatusReplyData,
+  StreamName,
+  SubscribedData,
+  UnsubscribedData,
 } from '@tablecast/protocol';
 import { AckBatcher } from './acks.js';
 import { createCodec, type Codec, type Encoding } from './codec.js';
@@ -217,7 +215,14 @@ export class TablecastClient {
       if (options.timeoutMs !== undefined) timer = setTimeout(() => giveUp('TIMEOUT', `not connected within ${options.timeoutMs} ms`), options.timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
     });
-    this.conn.start();
+    // msgpack: msgpackr is loaded first (codec.ts); JSON starts at once.
+    if (this.codec.encoding === 'json') this.conn.start();
+    else {
+      this.codec.ready().then(
+        () => this.conn.state !== 'closed' && this.conn.start(),
+        (err: unknown) => void this.close(1000, `msgpack codec unavailable: ${String(err)}`.slice(0, 120)),
+      );
+    }
     return ready;
   }
 

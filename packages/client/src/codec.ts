@@ -1,10 +1,16 @@
 /**
  * Wire encodings of the gateway (PROTOCOL section 1: `encoding=json|msgpack`).
  * JSON travels in text frames, MessagePack (via msgpackr, plain maps, no record extension) in binary
- * frames. Isomorphic: msgpackr ships a browser build.
+ * frames. Isomorphic: msgpackr ships a browser build. msgpackr is loaded only by a msgpack codec, on
+ * `ready()` (the client awaits it before connecting), so a JSON page never downloads it.
  */
-import { Packr, Unpackr } from 'msgpackr';
 import type { Envelope } from '@tablecast/protocol';
+
+/** The msgpackr functions a msgpack codec uses. */
+interface Msgpack {
+  pack(value: unknown): Uint8Array;
+  unpack(bytes: Uint8Array): unknown;
+}
 
 /** Encoding negotiated with `?encoding=` on connect. */
 export type Encoding = 'json' | 'msgpack';
@@ -21,7 +27,9 @@ export class DecodeError extends Error {
 /** Encodes outbound client messages and decodes inbound server envelopes. */
 export interface Codec {
   readonly encoding: Encoding;
-  /** Serializes a client message `{type, data}`. */
+  /** Loads what the encoding needs (msgpackr for `msgpack`); resolves at once for `json`. */
+  ready(): Promise<void>;
+  /** Serializes a client message `{type, id?, data}`. @throws Error for `msgpack` before `ready()` resolved */
   encode(message: { type: string; id?: number; data?: unknown }): string | Uint8Array;
   /**
    * Parses one inbound frame (string for text frames; ArrayBuffer, a typed array or a Node Buffer for
@@ -69,13 +77,24 @@ function asEnvelope(value: unknown): Envelope {
  * @param encoding `json` (default on the wire) or `msgpack`
  */
 export function createCodec(encoding: Encoding): Codec {
-  const packr = new Packr({ useRecords: false });
-  const unpackr = new Unpackr({ useRecords: false });
+  let mp: Msgpack | null = null;
+  let loading: Promise<void> | null = null;
   const textDecoder = new TextDecoder();
   return {
     encoding,
+    ready() {
+      if (encoding !== 'msgpack' || mp) return Promise.resolve();
+      loading ??= import('msgpackr').then((m) => {
+        const packr = new m.Packr({ useRecords: false });
+        const unpackr = new m.Unpackr({ useRecords: false });
+        mp = { pack: (v) => packr.pack(v), unpack: (b) => unpackr.unpack(b) as unknown };
+      });
+      return loading;
+    },
     encode(message) {
-      return encoding === 'msgpack' ? packr.pack(message) : JSON.stringify(message);
+      if (encoding === 'json') return JSON.stringify(message);
+      if (!mp) throw new Error('msgpack codec used before ready() resolved');
+      return mp.pack(message);
     },
     decode(frame) {
       if (typeof frame === 'string') {
@@ -89,7 +108,8 @@ export function createCodec(encoding: Encoding): Codec {
       const bytes = toBytes(frame);
       if (!bytes) throw new DecodeError(`unsupported frame type ${typeof frame}`);
       try {
-        return asEnvelope(unpackr.unpack(bytes));
+        if (!mp) throw new DecodeError('binary frame before the msgpack codec was loaded');
+        return asEnvelope(mp.unpack(bytes));
       } catch (err) {
         if (err instanceof DecodeError) throw err;
         // A JSON text sent as a binary frame (some proxies do this): try UTF-8 JSON before giving up.

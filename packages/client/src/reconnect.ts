@@ -4,7 +4,7 @@
  * reconnect (PROTOCOL section 7: terminal 4000-4099 and normal 1000 do not; 1001, 1006, 1011 and
  * 4100-4199 do) after a full-jitter backoff delay. Every transition is emitted on the status stream.
  */
-import { CloseCode, shouldReconnect } from '@tablecast/protocol';
+import { CloseCode, shouldReconnect } from '@tablecast/protocol/core';
 import { Backoff } from './backoff.js';
 import type { PingTracker } from './ping.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';

@@ -2,7 +2,8 @@
  * The client's desired subscriptions: which streams with which filters. It survives reconnects and is
  * replayed (grouped by identical filters, one `subscribe` per group) whenever a socket opens.
  */
-import { DELIVERY_CLASS, canonicalStream, isStreamName, type Filters, type StreamName } from '@tablecast/protocol';
+import { DELIVERY_CLASS, canonicalStream, isStreamName } from '@tablecast/protocol/core';
+import type { Filters, StreamName } from '@tablecast/protocol';
 import { TablecastError } from './types.js';
 
 /** One `subscribe` to send: streams sharing the same filters. */

@@ -1,13 +1,19 @@
 // The SDK as a user gets it (issue 15): @tablecast/protocol and @tablecast/client built to ESM with
 // .d.ts and packed (scripts/pack-sdk.mjs), installed from the tarballs into an empty folder with
 // npm, then a plain `node` script (no TypeScript, no tsx) connects to a live server, subscribes and
-// prints what it receives; `tsc` type-checks a TypeScript user of the installed package.
+// prints what it receives; `tsc` type-checks a TypeScript user of the installed package; and a
+// browser user: a page script importing the installed package, bundled with esbuild for the browser,
+// runs in Debian's Chromium on the server's origin and receives a live message.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
 import { startServer } from './helpers.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -29,7 +35,16 @@ test('npm pack -> npm install into an empty folder -> a plain node script receiv
   assert.ok(existsSync(join(app, 'node_modules', '@tablecast', 'client', 'dist', 'index.d.ts')), 'type declarations');
   assert.ok(existsSync(join(app, 'node_modules', '@tablecast', 'client', 'README.md')), 'a README');
 
-  const s = await startServer();
+  // The browser user's page comes from its own little web server (another origin, as a coach's tool
+  // on a laptop would be), which the tablecast server lists in server.cors_origins.
+  let pageBody = '';
+  const pages = createHttpServer((req, res) => {
+    if (req.url === '/sdk-user.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(pageBody);
+    else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>sdk user</title><script type="module" src="/sdk-user.js"></script>');
+  });
+  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+  const pageOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+  const s = await startServer(0, { server: { cors_origins: [pageOrigin] } });
   try {
     writeFileSync(join(app, 'watch.mjs'), `
 import { TablecastClient } from '@tablecast/client';
@@ -53,8 +68,41 @@ console.log('subscribed');
     assert.equal(await exited, 0, `the script exits 0 (stderr ${err})`);
     const line = JSON.parse(out.trim().split('\n').pop()!) as { seq: number; message: string };
     assert.deepEqual(line, { seq: r.sequence, message: 'from the packed SDK test' });
+
+    // A browser user: the installed package bundled for the browser (its own `ws` never enters).
+    writeFileSync(join(app, 'page.js'), `
+import { TablecastClient } from '@tablecast/client';
+const client = new TablecastClient({ url: new URLSearchParams(location.search).get('ws') });
+window.__got = [];
+await client.connect({ timeoutMs: 5000 });
+const sub = client.subscription(['alert']);
+sub.on('message', (a) => window.__got.push(a.message));
+await sub.ready();
+window.__ready = true;
+`);
+    const bundled = await build({ entryPoints: [join(app, 'page.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, absWorkingDir: app, logLevel: 'silent' });
+    const code = bundled.outputFiles[0]!.text;
+    assert.doesNotMatch(code, /TypeBox|@sinclair|from "ws"|require\("ws"\)/, 'no schemas and no ws in the browser bundle');
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => errors.push(`console ${m.type()}: ${m.text()}`));
+      pageBody = code;
+      await page.goto(`${pageOrigin}/?ws=${encodeURIComponent(s.ws)}`);
+      await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true, undefined, { timeout: 10_000 }).catch((e: Error) => {
+        throw new Error(`${e.message}: ${errors.join('; ')}`);
+      });
+      await s.server.publish('alert', { level: 'info', message: 'to the browser bundle', code: 'PACK' });
+      await page.waitForFunction(() => (window as unknown as { __got: string[] }).__got.includes('to the browser bundle'), undefined, { timeout: 5000 });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
   } finally {
     await s.server.close();
+    pages.close();
   }
 
   // A TypeScript user: the declarations resolve through the exports map and type the payloads.

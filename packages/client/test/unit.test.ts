@@ -90,11 +90,13 @@ test('RateMeter reports events per second over a sliding 1 s window', () => {
   assert.equal(m.rate, 0, 'window empties after 2 s');
 });
 
-test('codec round-trips JSON text frames and msgpack binary frames', () => {
+test('codec round-trips JSON text frames and msgpack binary frames (msgpackr loaded on ready())', async () => {
   const json = createCodec('json');
   const msg = { type: 'state', timestamp: 't', sequence: 3, data: { balls: [{ id: 1 }] } };
   assert.deepEqual(json.decode(JSON.stringify(msg)), msg);
   const mp = createCodec('msgpack');
+  assert.throws(() => mp.encode({ type: 'ping' }), /before ready/);
+  await mp.ready();
   const bytes = mp.encode({ type: 'ping', data: { timestamp: 1 } });
   assert.ok(bytes instanceof Uint8Array);
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);

@@ -4,15 +4,8 @@
  * it fails), so replies can be matched by id rather than by arrival order. Messages without an `id`
  * are answered exactly as before (the original system's clients send none).
  */
-import { Type } from '@sinclair/typebox';
-
 /** A request id: a string of 1-128 characters or a safe integer. */
 export type RequestId = string | number;
-
-/** JSON Schema of {@link RequestId}. */
-export const RequestIdSchema = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer({ minimum: -(2 ** 53 - 1), maximum: 2 ** 53 - 1 })], {
-  description: 'echoed in the reply; a string of 1-128 characters or a safe integer',
-});
 
 /**
  * Reads the `id` of a client message: the id; `undefined` when there is none; `null` when there is

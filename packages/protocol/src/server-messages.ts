@@ -1,8 +1,13 @@
 /**
  * Server -> client messages: the envelope (PROTOCOL section 2) and the reply types (section 3).
  */
-import { RequestIdSchema, type RequestId } from './request-id.js';
+import type { RequestId } from './request-id.js';
 import { Type, type Static } from '@sinclair/typebox';
+
+/** JSON Schema of a {@link RequestId} (request-id.ts). */
+export const RequestIdSchema = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer({ minimum: -(2 ** 53 - 1), maximum: 2 ** 53 - 1 })], {
+  description: 'echoed in the reply; a string of 1-128 characters or a safe integer',
+});
 
 /**
  * Every server message. `timestamp` is UTC ISO-8601 with microseconds and `+00:00`, taken at publish;
