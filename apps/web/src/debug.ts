@@ -22,6 +22,8 @@ export interface DebugHook {
   readonly stats: ClientStats & { state: string; framesDrawn: number };
   readonly trajectory: TrajectoryPayload | null;
   readonly videoVisible: boolean;
+  /** The shot being replayed (`Shot 3 · ...`), or null when the table is live. */
+  readonly replaying: string | null;
   /** Ball `id` as drawn in the current frame, or null when not drawn. */
   ballScreenPosition(id: string | number): BallScreenPosition | null;
   /** Canvas table point (metres) in CSS pixels relative to the canvas. */
@@ -46,6 +48,7 @@ export interface DebugSources {
   trajectory: () => TrajectoryPayload | null;
   framesDrawn: () => number;
   videoVisible: () => boolean;
+  replaying: () => string | null;
 }
 
 /** Installs `window.__tablecast`. */
@@ -64,6 +67,9 @@ export function installDebugHook(src: DebugSources): void {
     },
     get videoVisible() {
       return src.videoVisible();
+    },
+    get replaying() {
+      return src.replaying();
     },
     ballScreenPosition(id) {
       const b = src.lastFrame()?.balls.find((d) => d.id === String(id));

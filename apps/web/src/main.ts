@@ -13,6 +13,10 @@ import { mountHealth } from './panels/health.js';
 import { mountFilters, readFilters } from './panels/filters.js';
 import { VideoUnderlay } from './panels/video.js';
 import { byId } from './panels/dom.js';
+import { mountGamePanel } from './panels/game.js';
+import { mountShotList, describeShot } from './panels/shots.js';
+import { mountLegend } from './panels/legend.js';
+import { ShotReplayer } from './replay.js';
 import { installDebugHook } from './debug.js';
 
 const params = new URLSearchParams(location.search);
@@ -38,9 +42,29 @@ let framesDrawn = 0;
 let cssW = 0;
 let cssH = 0;
 
+const showGame = mountGamePanel();
 client.on('state', (state, env) => {
   interp.push(state, env.timestamp, performance.now());
   if (state.table) table = tableGeometry(state.table);
+  showGame(state);
+});
+mountLegend();
+
+// Replaying a shot: the recorded positions instead of the live table until it ends or is stopped.
+let replay: { player: ShotReplayer; startedMs: number } | null = null;
+const replayBanner = byId('replay-banner');
+const stopReplay = () => {
+  replay = null;
+  replayBanner.hidden = true;
+};
+byId('replay-stop').addEventListener('click', stopReplay);
+mountShotList(client, apiBase, (shot) => {
+  if (!shot.replay) return;
+  const label = shot.result ? `Shot ${shot.result.shot}` : 'the shot';
+  replay = { player: new ShotReplayer(shot.replay, interp.latest, label), startedMs: performance.now() };
+  replayBanner.title = describeShot(shot);
+  byId('replay-label').textContent = `replaying ${replay.player.label}`;
+  replayBanner.hidden = false;
 });
 client.on('trajectory', (t) => {
   trajectory = t.lines.length > 0 || t.collisions.length > 0 ? t : null;
@@ -69,12 +93,15 @@ new ResizeObserver(resize).observe(canvas);
 resize();
 
 function frame(now: number): void {
+  if (replay && replay.player.done((now - replay.startedMs) / 1000)) stopReplay();
   // Over the video the newest state, so balls and picture agree (see StateInterpolator.sample).
-  lastFrame = interp.sample(now, video.visible ? 0 : undefined);
+  // A replay is drawn on the plain table (the video shows the live table).
+  lastFrame = replay ? replay.player.frameAt((now - replay.startedMs) / 1000) : interp.sample(now, video.visible ? 0 : undefined);
   view.fit(cssW, cssH, table);
-  const underlay = video.visible;
+  const underlay = video.visible && !replay;
   if (underlay) video.align(view);
-  renderer.draw({ frame: lastFrame, trajectory, videoUnderlay: underlay }, cssW, cssH);
+  video.suspend(replay !== null);
+  renderer.draw({ frame: lastFrame, trajectory: replay ? null : trajectory, videoUnderlay: underlay }, cssW, cssH);
   framesDrawn++;
   requestAnimationFrame(frame);
 }
@@ -89,6 +116,7 @@ installDebugHook({
   trajectory: () => trajectory,
   framesDrawn: () => framesDrawn,
   videoVisible: () => video.visible,
+  replaying: () => replay?.player.label ?? null,
 });
 
 void video.start();

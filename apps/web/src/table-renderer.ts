@@ -7,6 +7,7 @@ import type { Cue, TrajectoryPayload } from '@tablecast/protocol';
 import { ballLook } from './balls.js';
 import type { DrawnBall, InterpolatedState } from './interpolation.js';
 import { RAIL_M, type TableView } from './view.js';
+import { COLOURS } from './palette.js';
 
 /** Standard pool ball radius, m (2.25 in diameter), used when a ball has no radius. */
 const DEFAULT_BALL_RADIUS = 0.028575;
@@ -18,20 +19,6 @@ const CUSHION_M = 0.035;
 /** Smallest drawn pocket radius, m. */
 const POCKET_DRAW_MIN_M = 0.055;
 
-const COLOURS = {
-  rail: '#4a2b14',
-  railEdge: '#2b180a',
-  cushion: '#15557a',
-  cloth: '#1b6a8f',
-  pocket: '#050505',
-  diamond: '#e9dcc0',
-  primary: 'rgba(255, 255, 255, 0.9)',
-  secondary: 'rgba(120, 220, 255, 0.9)',
-  reflection: 'rgba(255, 210, 90, 0.9)',
-  collision: '#ff5f56',
-  ghost: 'rgba(255, 255, 255, 0.75)',
-  target: '#ffd400',
-};
 
 /** What to draw besides the balls. */
 export interface RenderInput {

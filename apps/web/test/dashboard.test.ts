@@ -150,6 +150,9 @@ test('a published trajectory is drawn: polyline, collision markers, ghost ball, 
 });
 
 test('filter controls resubscribe live (ball ids, min confidence); feed shows events and alerts', async () => {
+  // The subscription controls are engineering tools: behind the Diagnostics toggle.
+  assert.equal(await page.isVisible('#f-balls'), false);
+  await page.click('#diagnostics summary');
   await page.fill('#f-balls', '1,8');
   await page.click('#filters button');
   await page.waitForTimeout(150);

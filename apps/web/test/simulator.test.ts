@@ -72,6 +72,7 @@ test('live simulator: states drawn over the aligned video; every solid ball has 
   assert.match(align.transform, /^matrix3d\(/);
   assert.ok(align.natural[0]! > 0, 'MJPEG frames decoded');
   await page.screenshot({ path: `${shots}simulator-video.png` });
+  await page.click('#diagnostics summary');
   await page.uncheck('#f-video');
   await page.waitForFunction(() => window.__tablecast?.videoVisible === false);
   await page.waitForTimeout(100);

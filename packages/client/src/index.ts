@@ -37,4 +37,7 @@ export type {
   TrajectoryCollision,
   PerformancePayload,
   SubscribedData,
+  GameSummary,
+  ShotResult,
+  ShotReplay,
 } from '@tablecast/protocol';

@@ -69,6 +69,62 @@ export const Table = Type.Object(
   Open,
 );
 /** `state` stream. */
+/** One player of the current game (eight-ball). */
+export const GamePlayer = Type.Object(
+  {
+    name: Type.String(),
+    group: Type.Union([Type.Literal('solids'), Type.Literal('stripes'), Type.Null()], { description: 'null while the table is open' }),
+    fouls: Type.Integer({ minimum: 0 }),
+    pocketed: Type.Array(Type.Integer(), { description: 'numbers of the object balls this player pocketed' }),
+  },
+  Open,
+);
+/** What the last shot did. */
+export const ShotResult = Type.Object(
+  {
+    shot: Type.Integer({ minimum: 1, description: 'number of the shot in this game' }),
+    shooter: Type.Integer({ minimum: 0, maximum: 1, description: 'index into players' }),
+    pocketed: Type.Array(Type.Integer(), { description: 'numbers of the balls pocketed (0 = cue ball)' }),
+    foul: Type.Boolean(),
+    foul_reason: Type.Union([Type.Literal('scratch'), Type.Null()]),
+    turn_kept: Type.Boolean(),
+  },
+  Open,
+);
+/**
+ * The current game as the core reads it (eight-ball): players, whose turn, balls left per group,
+ * fouls, the last shot, the winner. Derived from the game events (pipeline eight-ball-rules.ts).
+ */
+export const GameSummary = Type.Object(
+  {
+    game_type: Type.Literal('eight_ball'),
+    players: Type.Array(GamePlayer, { minItems: 2, maxItems: 2 }),
+    turn: Type.Integer({ minimum: 0, maximum: 1, description: 'index into players of who shoots next' }),
+    shots: Type.Integer({ minimum: 0 }),
+    balls_left: Type.Object({ solids: Type.Integer({ minimum: 0 }), stripes: Type.Integer({ minimum: 0 }), eight: Type.Boolean() }, Open),
+    last_shot: Type.Union([ShotResult, Type.Null()]),
+    winner: Type.Union([Type.Integer({ minimum: 0, maximum: 1 }), Type.Null()]),
+  },
+  Open,
+);
+export type GameSummary = Static<typeof GameSummary>;
+export type ShotResult = Static<typeof ShotResult>;
+
+/**
+ * A shot as replayable positions, in the `balls_stopped` event (`replay`): the layout at the strike
+ * and, for each ball that moved, its positions every `interval_s` (metres, table frame; a path ends
+ * where the ball was pocketed).
+ */
+export const ShotReplay = Type.Object(
+  {
+    interval_s: Type.Number({ exclusiveMinimum: 0 }),
+    layout: Type.Array(Type.Object({ id: Type.String(), number: Type.Union([Type.Integer(), Type.Null()]), type: Type.String(), x: Type.Number(), y: Type.Number() }, Open)),
+    paths: Type.Record(Type.String(), Type.Array(Type.Tuple([Type.Number(), Type.Number()])), { description: 'ball id -> [x, y] every interval_s' }),
+  },
+  Open,
+);
+export type ShotReplay = Static<typeof ShotReplay>;
+
 export const StatePayload = Type.Object(
   {
     balls: Type.Array(Ball, { maxItems: 64 }),
@@ -77,6 +133,7 @@ export const StatePayload = Type.Object(
     ball_count: Type.Optional(Type.Integer({ minimum: 0 })),
     frame_number: Type.Optional(Type.Integer({ minimum: 0 })),
     capture_timestamp: Type.Optional(Type.String()),
+    game: Type.Optional(GameSummary),
   },
   Open,
 );

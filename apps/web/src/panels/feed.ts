@@ -37,7 +37,16 @@ export function describeEvent(e: EventPayload): string {
     case 'scratch':
       return 'scratch: cue ball pocketed';
     case 'balls_stopped':
-      return 'balls stopped';
+    {
+      const shot = f.shot as { shot?: number; pocketed?: number[]; foul?: boolean } | undefined;
+      if (!shot?.shot) return 'balls stopped';
+      const down = (shot.pocketed ?? []).filter((n) => n !== 0);
+      return `shot ${shot.shot} over: ${down.length > 0 ? `${down.join(', ')} down` : 'nothing down'}${shot.foul ? ', foul' : ''}`;
+    }
+    case 'foul':
+      return `foul by Player ${typeof f.player === 'number' ? f.player + 1 : '?'}${typeof f.reason === 'string' ? ` (${f.reason})` : ''}`;
+    case 'game_over':
+      return `game over: Player ${typeof f.winner === 'number' ? f.winner + 1 : '?'} wins`;
     case 'game_started':
       return 'game started';
     case 'cue_detected':

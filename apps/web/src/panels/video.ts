@@ -100,6 +100,8 @@ export class VideoUnderlay {
     }, 1000);
   }
 
+  private suspended = false;
+
   /** True when the video is shown (the renderer then leaves the cloth transparent). */
   get visible(): boolean {
     return this.available && this.toggle.checked && this.img.naturalWidth > 0;
@@ -159,7 +161,14 @@ export class VideoUnderlay {
     }
   }
 
+  /** Hides the picture while `suspended` (a shot replay is drawn on the plain table). Cheap per frame. */
+  suspend(suspended: boolean): void {
+    if (suspended === this.suspended) return;
+    this.suspended = suspended;
+    this.applyVisibility();
+  }
+
   private applyVisibility(): void {
-    this.img.hidden = !(this.available && this.toggle.checked);
+    this.img.hidden = this.suspended || !(this.available && this.toggle.checked);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Game events for the `event` stream, derived from the game state frame by frame:
  * `game_started`, `shot_started`, `ball_pocketed`, `scratch`, `balls_stopped`, `cue_detected`,
- * `cue_lost`. Each is `{event, frame_number, capture_timestamp, ...fields}`.
+ * `cue_lost` (and, from eight-ball-rules.ts, `foul` and `game_over`). Each is `{event, frame_number,
+ * capture_timestamp, ...fields}`; `balls_stopped` carries the shot's `replay` (shot-recorder.ts).
  *
  * Debouncing (so measurement noise and missed detections do not cause event storms):
  * - a ball counts as pocketed only once its track was removed (missing for the game state's
@@ -16,10 +17,11 @@
 import { formatTimestamp } from '@tablecast/protocol';
 import type { GameState, StateUpdate } from './game-state.js';
 import type { BallTrack } from './ball-track.js';
+import { ShotRecorder } from './shot-recorder.js';
 
 /** One game event (the `data` of an `event` message). */
 export interface GameEvent extends Record<string, unknown> {
-  event: 'game_started' | 'shot_started' | 'ball_pocketed' | 'balls_stopped' | 'cue_detected' | 'cue_lost' | 'scratch';
+  event: 'game_started' | 'shot_started' | 'ball_pocketed' | 'balls_stopped' | 'cue_detected' | 'cue_lost' | 'scratch' | 'foul' | 'game_over';
   frame_number: number;
   capture_timestamp: string;
 }
@@ -62,6 +64,7 @@ export class GameEventDetector {
   private cueOff = 0;
   private rackPresent = false;
   private lastCueAngle: number | null = null;
+  private readonly recorder = new ShotRecorder();
 
   constructor(options: Partial<GameEventOptions> = {}) {
     this.opts = { ...DEFAULT_EVENT_OPTIONS, ...options };
@@ -120,6 +123,7 @@ export class GameEventDetector {
     }
 
     const moving = state.anyMoving();
+    if (this.inShot) this.recorder.sample(state); // every interval_s while the shot lasts
     if (moving) {
       this.still = 0;
       if (!this.inShot) {
@@ -127,6 +131,7 @@ export class GameEventDetector {
         this.shotStartFrame = state.frameNumber;
         this.shotStartMicros = state.captureTimestampMicros;
         this.pocketedInShot = [];
+        this.recorder.begin(state);
         let first: BallTrack | undefined;
         for (const t of state.balls()) {
           if (!t.moving) continue;
@@ -151,6 +156,7 @@ export class GameEventDetector {
         duration_s: r4((state.captureTimestampMicros - this.shotStartMicros) / 1e6),
         pocketed: this.pocketedInShot,
         ball_count: count,
+        replay: this.recorder.end(),
       });
       this.pocketedInShot = [];
     }

@@ -52,6 +52,8 @@ export class StateGate {
   private changed(s: StatePayload): boolean {
     const last = this.last!;
     if (s.balls.length !== last.balls.length) return true;
+    // The game summary is one object until it changes (eight-ball-rules.ts current()).
+    if (s.game !== last.game) return true;
     const th = this.opts.thresholdM;
     for (const b of s.balls) {
       const p = this.byId.get(b.id);

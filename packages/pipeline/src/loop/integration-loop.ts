@@ -208,7 +208,7 @@ export class IntegrationLoop {
 
   private publishState(nowMs: number): void {
     if (this.core.state.frameNumber === 0 && this.core.state.ballCount === 0 && !this.core.state.cue) return;
-    const state = this.core.state.toPayload();
+    const state = { ...this.core.state.toPayload(), game: this.core.rules.current(this.core.state) };
     const reason = this.gate.check(state, nowMs, this.publisher.subscriberCount('state') > 0);
     if (!reason) return;
     this.gate.published(state, nowMs);

@@ -8,6 +8,7 @@ import type { Detection, DetectedTable } from '../core/detection.js';
 import { validateDetection, DEFAULT_LIMITS, type Rejection } from '../core/detection-validator.js';
 import { GameState, type GameStateOptions } from '../core/game-state.js';
 import { GameEventDetector, type GameEvent, type GameEventOptions } from '../core/game-events.js';
+import { EightBallRules } from '../core/eight-ball-rules.js';
 import { TrajectoryPlanner, type PhysicsTable, type PlanRequest, type TableSpec, type TrajectoryPlannerOptions } from '../trajectory/trajectory-planner.js';
 import type { TrajectoryPayload } from '@tablecast/protocol';
 
@@ -39,6 +40,8 @@ export function detectedTableOf(t: PhysicsTable): DetectedTable {
 export class PipelineCore {
   readonly state: GameState;
   readonly events: GameEventDetector;
+  /** The current game (players, turn, groups, fouls), from the events. */
+  readonly rules = new EightBallRules();
   readonly planner: TrajectoryPlanner;
   private sourceTable: DetectedTable | null = null;
   private tableSpec: TableSpec;
@@ -78,7 +81,9 @@ export class PipelineCore {
     for (const r of rejections) this.rejectCounts.set(r.reason, (this.rejectCounts.get(r.reason) ?? 0) + 1);
     if (!detection) return { accepted: false, rejections, events: [] };
     const update = this.state.update(detection);
-    return { accepted: true, rejections, events: this.events.process(this.state, update) };
+    const events = this.events.process(this.state, update);
+    if (events.length > 0) events.push(...this.rules.apply(events, this.state));
+    return { accepted: true, rejections, events };
   }
 
   /** Plans the trajectory for the current state inline (null when not aimed, unchanged or throttled). */

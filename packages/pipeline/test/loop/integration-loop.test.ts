@@ -191,6 +191,24 @@ test('events: game_started, cue_detected/lost, shot_started, ball_pocketed, scra
   const stopped = evs.find((e) => e.event === 'balls_stopped')!;
   assert.deepEqual([...(stopped.pocketed as string[])].sort(), ['1', 'cue']);
   for (const e of evs) assert.equal(typeof e.frame_number, 'number');
+  // The shot as a replay: the layout at the strike; paths for the two balls that moved (the cue
+  // ball's ends where it dropped), none for the still ones; samples every 0.1 s of capture time.
+  const replay = stopped.replay as { interval_s: number; layout: { id: string; x: number }[]; paths: Record<string, [number, number][]> };
+  assert.equal(replay.interval_s, 0.1);
+  assert.equal(replay.layout.length, 16);
+  assert.deepEqual(Object.keys(replay.paths).sort(), ['1', 'cue']);
+  assert.ok(replay.paths.cue!.length >= 3 && replay.paths['1']!.length >= 3, 'several samples over the 0.4 s of motion');
+  const end = replay.paths.cue!.at(-1)!;
+  assert.ok(Math.hypot(end[0] - tl.x, end[1] - tl.y) < 0.15, `the cue ball's path ends at the pocket it dropped into (${end})`);
+  // The game: a scratch is a foul, the turn passes, the solid went down but no group is taken.
+  const shot = stopped.shot as { shooter: number; foul: boolean; turn_kept: boolean; pocketed: number[] };
+  assert.deepEqual({ shooter: shot.shooter, foul: shot.foul, turn_kept: shot.turn_kept, pocketed: [...shot.pocketed].sort() }, { shooter: 0, foul: true, turn_kept: false, pocketed: [0, 1] });
+  const foul = evs.find((e) => e.event === 'foul')!;
+  assert.equal(foul.player, 0);
+  const game = publisher.on('state').at(-1)!.game as { turn: number; players: { fouls: number; group: string | null }[]; balls_left: { solids: number; stripes: number; eight: boolean } };
+  assert.equal(game.turn, 1, 'player 2 to shoot');
+  assert.deepEqual(game.players.map((p) => [p.fouls, p.group]), [[1, null], [0, null]]);
+  assert.deepEqual(game.balls_left, { solids: 6, stripes: 7, eight: true });
 });
 
 test('trajectory: published when aimed and still, only on real aim change, and throttled', async () => {

@@ -1,0 +1,83 @@
+/**
+ * The shot list: every shot of the game with its outcome (who shot, what went down, foul, turn
+ * kept) from the `balls_stopped` events, newest first, each with a "replay" button that plays the
+ * recorded shot back on the table. The list starts from the server's event history
+ * (`GET /api/v1/game/history`), so a page opened mid-game shows the shots before it.
+ */
+import type { EventPayload, ShotReplay, ShotResult, TablecastClient } from '@tablecast/client';
+import { byId } from './dom.js';
+
+/** A shot the list shows. */
+export interface ListedShot {
+  sequence: number;
+  result: ShotResult | null;
+  replay: ShotReplay | null;
+  durationS: number | null;
+}
+
+/** One line for a shot: `Shot 3 · Player 2 · 4, 9 down · foul (scratch)`. */
+export function describeShot(s: ListedShot, names: readonly string[] = ['Player 1', 'Player 2']): string {
+  const r = s.result;
+  if (!r) return `shot${s.durationS !== null ? ` (${s.durationS.toFixed(1)} s)` : ''}`;
+  const down = r.pocketed.filter((n) => n !== 0);
+  const parts = [`Shot ${r.shot}`, names[r.shooter] ?? `Player ${r.shooter + 1}`, down.length > 0 ? `${down.join(', ')} down` : 'nothing down'];
+  if (r.foul) parts.push(`foul (${r.foul_reason ?? 'foul'})`);
+  else parts.push(r.turn_kept ? 'keeps the table' : 'turn passes');
+  return parts.join(' · ');
+}
+
+/** The shot of a `balls_stopped` event, or null for other events. */
+export function shotOf(e: EventPayload, sequence: number): ListedShot | null {
+  if (e.event !== 'balls_stopped') return null;
+  const f = e as Record<string, unknown>;
+  return {
+    sequence,
+    result: (f.shot as ShotResult | undefined) ?? null,
+    replay: (f.replay as ShotReplay | undefined) ?? null,
+    durationS: typeof f.duration_s === 'number' ? f.duration_s : null,
+  };
+}
+
+/**
+ * Fills the shot list from history and live events.
+ * @param onReplay called with the shot when its replay button is pressed
+ */
+export function mountShotList(client: TablecastClient, apiBase: string, onReplay: (shot: ListedShot) => void): void {
+  const list = byId('shots');
+  const shots = new Map<number, ListedShot>();
+  const item = (shot: ListedShot): HTMLLIElement => {
+    const li = document.createElement('li');
+    li.dataset.foul = String(shot.result?.foul ?? false);
+    const text = document.createElement('span');
+    text.textContent = describeShot(shot);
+    li.append(text);
+    if (shot.replay) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'replay';
+      button.textContent = 'replay';
+      button.setAttribute('aria-label', `replay ${text.textContent}`);
+      button.addEventListener('click', () => onReplay(shot));
+      li.append(button);
+    }
+    return li;
+  };
+  // Newest first, at most 30; history and live events may arrive in any order.
+  const render = () => list.replaceChildren(...[...shots.values()].sort((a, b) => b.sequence - a.sequence).slice(0, 30).map(item));
+  client.on('event', (e, env) => {
+    const shot = shotOf(e, env.sequence);
+    if (!shot || shots.has(shot.sequence)) return;
+    shots.set(shot.sequence, shot);
+    render();
+  });
+  void fetch(new URL('api/v1/game/history?limit=1000', apiBase))
+    .then((r) => (r.ok ? (r.json() as Promise<{ events: (EventPayload & { sequence: number })[] }>) : null))
+    .then((h) => {
+      for (const e of h?.events ?? []) {
+        const shot = shotOf(e, e.sequence);
+        if (shot && !shots.has(shot.sequence)) shots.set(shot.sequence, shot);
+      }
+      render();
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,152 @@
+/**
+ * The current eight-ball game as the core can read it from the table: two players taking turns,
+ * groups (solids 1-7, stripes 9-15) assigned by the first shot that pockets balls of one group only,
+ * fouls, balls left per group, the winner. Fed with the game events (game-events.ts) and the state.
+ *
+ * Rules applied (World Pool-Billiard Association eight-ball, as far as an overhead camera sees):
+ * - a shot ends at `balls_stopped`; the shooter keeps the table when the shot pocketed at least one
+ *   ball of the shooter's group (any object ball while the table is open) and was not a foul;
+ * - foul: the cue ball pocketed (`scratch`); fouls are counted per player. Fouls the camera cannot
+ *   judge (first ball hit, a rail after contact) are not called;
+ * - groups: the table is open after the break; then the first shot without a foul that pockets
+ *   balls of one group only gives that group to the shooter and the other to the opponent;
+ * - the 8-ball pocketed ends the game: the shooter wins when the shooter's group was cleared before
+ *   the shot and it was not a foul, else the opponent wins; on the break it does not (the rules
+ *   re-spot it);
+ * - `game_started` (a new rack) starts a new game, player 1 to break.
+ * Player names are "Player 1" and "Player 2" (the camera does not know who holds the cue).
+ */
+import type { GameSummary, ShotResult } from '@tablecast/protocol';
+import type { GameEvent } from './game-events.js';
+
+/** What the rules read of the game state: the balls on the table and their numbers. */
+export interface TableBalls {
+  balls(): Iterable<{ number: number | null }>;
+}
+
+type Group = 'solids' | 'stripes';
+const groupOf = (n: number | null): Group | null => (n !== null && n >= 1 && n <= 7 ? 'solids' : n !== null && n >= 9 && n <= 15 ? 'stripes' : null);
+
+/** See the module comment. */
+export class EightBallRules {
+  private summary: GameSummary = EightBallRules.fresh();
+  private snapshot: GameSummary | null = null;
+  private inShot: number[] = [];
+  private scratched = false;
+
+  private static fresh(): GameSummary {
+    return {
+      game_type: 'eight_ball',
+      players: [
+        { name: 'Player 1', group: null, fouls: 0, pocketed: [] },
+        { name: 'Player 2', group: null, fouls: 0, pocketed: [] },
+      ],
+      turn: 0, shots: 0, balls_left: { solids: 7, stripes: 7, eight: true }, last_shot: null, winner: null,
+    };
+  }
+
+  /**
+   * The game now, with the balls left counted on `state`. The same object until something changes
+   * (published with every state at 30 Hz): treat it as read-only.
+   */
+  current(state?: TableBalls): Readonly<GameSummary> {
+    if (state) this.count(state);
+    this.snapshot ??= structuredClone(this.summary);
+    return this.snapshot;
+  }
+
+  /**
+   * Applies the events of one update; returns the events it derives: `foul` (with the player) and
+   * `game_over` (with the winner), and adds the shot's result to the `balls_stopped` event (`shot`).
+   */
+  apply(events: GameEvent[], state: TableBalls): GameEvent[] {
+    const out: GameEvent[] = [];
+    for (const e of events) {
+      switch (e.event) {
+        case 'game_started':
+          this.snapshot = null;
+          this.summary = EightBallRules.fresh();
+          this.inShot = [];
+          this.scratched = false;
+          break;
+        case 'shot_started':
+          this.inShot = [];
+          this.scratched = false;
+          break;
+        case 'ball_pocketed':
+          if (typeof e.number === 'number') this.inShot.push(e.number);
+          break;
+        case 'scratch':
+          this.scratched = true;
+          break;
+        case 'balls_stopped':
+          if (this.summary.winner === null) out.push(...this.endShot(e, state));
+          break;
+        default:
+          break;
+      }
+    }
+    return out;
+  }
+
+  private endShot(stopped: GameEvent, state: TableBalls): GameEvent[] {
+    const g = this.summary;
+    const shooter = g.turn;
+    const player = g.players[shooter]!;
+    const opponent = g.players[1 - shooter]!;
+    const foul = this.scratched;
+    const objects = this.inShot.filter((n) => n !== 0 && n !== 8);
+    const clearedBefore = player.group !== null && this.leftOf(player.group, state) + objects.filter((n) => groupOf(n) === player.group).length === 0;
+    player.pocketed.push(...objects.filter((n) => groupOf(n) === player.group || player.group === null));
+    opponent.pocketed.push(...objects.filter((n) => player.group !== null && groupOf(n) === opponent.group));
+    const isBreak = g.shots === 0;
+    if (player.group === null && !isBreak && !foul && objects.length > 0) {
+      const groups = new Set(objects.map(groupOf));
+      if (groups.size === 1) {
+        const mine = [...groups][0]!;
+        player.group = mine;
+        opponent.group = mine === 'solids' ? 'stripes' : 'solids';
+      }
+    }
+    const own = objects.filter((n) => (player.group === null ? true : groupOf(n) === player.group));
+    const turnKept = !foul && own.length > 0 && (isBreak || !this.inShot.includes(8));
+    g.shots += 1;
+    const result: ShotResult = { shot: g.shots, shooter, pocketed: [...this.inShot], foul, foul_reason: foul ? 'scratch' : null, turn_kept: turnKept };
+    g.last_shot = result;
+    stopped.shot = result;
+    const out: GameEvent[] = [];
+    const base = { frame_number: stopped.frame_number, capture_timestamp: stopped.capture_timestamp };
+    if (foul) {
+      player.fouls += 1;
+      out.push({ event: 'foul', ...base, player: shooter, reason: 'scratch', fouls: player.fouls });
+    }
+    if (this.inShot.includes(8) && !isBreak) {
+      g.winner = clearedBefore && !foul ? shooter : 1 - shooter;
+      out.push({ event: 'game_over', ...base, winner: g.winner, reason: g.winner === shooter ? '8-ball pocketed after the group' : foul ? '8-ball pocketed with a foul' : '8-ball pocketed early' });
+    } else if (!turnKept) {
+      g.turn = 1 - shooter;
+    }
+    this.inShot = [];
+    this.scratched = false;
+    this.snapshot = null;
+    this.count(state);
+    return out;
+  }
+
+  /** Balls of `group` still on the table. */
+  private leftOf(group: Group, state: TableBalls): number {
+    let n = 0;
+    for (const t of state.balls()) if (groupOf(t.number) === group) n++;
+    return n;
+  }
+
+  private count(state: TableBalls): void {
+    let eight = false;
+    for (const t of state.balls()) if (t.number === 8) eight = true;
+    const left = { solids: this.leftOf('solids', state), stripes: this.leftOf('stripes', state), eight };
+    const was = this.summary.balls_left;
+    if (was.solids === left.solids && was.stripes === left.stripes && was.eight === left.eight) return;
+    this.summary.balls_left = left;
+    this.snapshot = null;
+  }
+}

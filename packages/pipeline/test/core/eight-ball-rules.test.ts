@@ -1,0 +1,93 @@
+// Eight-ball as the core reads it (eight-ball-rules.ts), shot by shot from game events: groups taken
+// by the first clean shot of one group, the turn kept only with an own ball and no foul, a scratch
+// counted as a foul, the 8-ball deciding the game (not on the break), a new rack starting over.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EightBallRules, type TableBalls } from '../../src/core/eight-ball-rules.js';
+import type { GameEvent } from '../../src/core/game-events.js';
+
+/** A table holding the balls not pocketed yet. */
+class Table implements TableBalls {
+  readonly on = new Set<number>(Array.from({ length: 16 }, (_, i) => i));
+  balls() {
+    return [...this.on].map((number) => ({ number }));
+  }
+}
+
+let frame = 0;
+const ev = (event: GameEvent['event'], extra: Record<string, unknown> = {}): GameEvent => ({ event, frame_number: ++frame, capture_timestamp: 't', ...extra });
+
+/** Plays one shot that pockets `numbers` (0 = the cue ball: a scratch); returns the derived events. */
+function shot(rules: EightBallRules, table: Table, numbers: number[]): GameEvent[] {
+  const events: GameEvent[] = [ev('shot_started')];
+  for (const n of numbers) {
+    table.on.delete(n);
+    events.push(ev('ball_pocketed', { number: n }));
+    if (n === 0) events.push(ev('scratch', { number: 0 }));
+  }
+  const stopped = ev('balls_stopped');
+  events.push(stopped);
+  const derived = rules.apply(events, table);
+  if (numbers.includes(0)) table.on.add(0); // ball in hand: back on the table
+  return [stopped, ...derived];
+}
+
+test('groups, turns, fouls and the 8-ball over a game', () => {
+  const rules = new EightBallRules();
+  const table = new Table();
+  rules.apply([ev('game_started')], table);
+  let g = rules.current(table);
+  assert.deepEqual([g.turn, g.shots, g.winner, g.players[0]!.group], [0, 0, null, null]);
+
+  shot(rules, table, [3]); // the break pockets a solid: player 1 keeps the table, which stays open
+  g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[0]!.group, g.players[1]!.group], [0, null, null]);
+  assert.deepEqual(g.last_shot, { shot: 1, shooter: 0, pocketed: [3], foul: false, foul_reason: null, turn_kept: true });
+  shot(rules, table, [4]); // the first solid after the break: player 1 takes solids
+  g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[0]!.group, g.players[1]!.group], [0, 'solids', 'stripes']);
+
+  shot(rules, table, []); // a miss: the turn passes
+  assert.equal(rules.current(table).turn, 1);
+  shot(rules, table, [9]); // player 2 pockets a stripe: keeps it
+  assert.equal(rules.current(table).turn, 1);
+  shot(rules, table, [1]); // player 2 pockets only an opponent's ball: the turn passes
+  g = rules.current(table);
+  assert.equal(g.turn, 0);
+  assert.deepEqual([g.players[0]!.pocketed, g.players[1]!.pocketed], [[3, 4, 1], [9]]);
+
+  const [, foul] = shot(rules, table, [2, 0]); // player 1 pockets a solid but scratches: a foul
+  assert.equal(foul?.event, 'foul');
+  assert.equal(foul?.player, 0);
+  g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[0]!.fouls, g.last_shot?.turn_kept, g.last_shot?.foul_reason], [1, 1, false, 'scratch']);
+  assert.deepEqual(g.balls_left, { solids: 3, stripes: 6, eight: true });
+
+  const [stopped, over] = shot(rules, table, [8]); // player 2 pockets the 8 with stripes left: player 1 wins
+  assert.equal(over?.event, 'game_over');
+  assert.equal(over?.winner, 0);
+  assert.equal((stopped!.shot as { shooter: number }).shooter, 1);
+  g = rules.current(table);
+  assert.deepEqual([g.winner, g.balls_left.eight], [0, false]);
+  assert.deepEqual(shot(rules, table, [10]).slice(1), [], 'nothing is scored after the game ended');
+
+  rules.apply([ev('game_started')], new Table());
+  g = rules.current(new Table());
+  assert.deepEqual([g.winner, g.shots, g.turn, g.players[0]!.fouls, g.players[0]!.group], [null, 0, 0, 0, null], 'a new rack starts over');
+});
+
+test('the shooter who clears the group and then pockets the 8 wins; the 8 on the break ends nothing', () => {
+  const rules = new EightBallRules();
+  const table = new Table();
+  rules.apply([ev('game_started')], table);
+  shot(rules, table, [8, 1]); // the break: the 8 down does not decide the game; a ball down keeps the table
+  let g = rules.current(table);
+  assert.deepEqual([g.winner, g.turn], [null, 0]);
+  table.on.add(8); // re-spotted
+  shot(rules, table, []); // a miss: player 2
+  shot(rules, table, [2, 3, 4, 5, 6, 7]); // player 2 takes solids and clears them
+  g = rules.current(table);
+  assert.deepEqual([g.players[1]!.group, g.turn, g.balls_left.solids], ['solids', 1, 0]);
+  const [, over] = shot(rules, table, [8]);
+  assert.equal(over?.winner, 1, 'the group was cleared before the 8');
+});
