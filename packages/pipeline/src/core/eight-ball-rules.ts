@@ -140,13 +140,22 @@ export class EightBallRules {
     return n;
   }
 
+  /** Balls left per group in one pass over the table (runs with every published state). */
   private count(state: TableBalls): void {
+    let solids = 0;
+    let stripes = 0;
     let eight = false;
-    for (const t of state.balls()) if (t.number === 8) eight = true;
-    const left = { solids: this.leftOf('solids', state), stripes: this.leftOf('stripes', state), eight };
+    for (const t of state.balls()) {
+      const n = t.number;
+      if (n === null) continue;
+      if (n >= 1 && n <= 7) solids++;
+      else if (n >= 9 && n <= 15) stripes++;
+      else if (n === 8) eight = true;
+    }
     const was = this.summary.balls_left;
-    if (was.solids === left.solids && was.stripes === left.stripes && was.eight === left.eight) return;
-    this.summary.balls_left = left;
+    if (was.solids === solids && was.stripes === stripes && was.eight === eight) return;
+    this.summary.balls_left = { solids, stripes, eight };
     this.snapshot = null;
   }
+
 }
