@@ -114,6 +114,9 @@ export class Gateway {
    * @param channel name of the endpoint (e.g. `gateway`, `detection`) recorded on the session
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, channel = 'gateway'): void {
+    // Until ws takes the socket over, nothing listens for its errors: a client resetting the
+    // connection while the limiter answers (a Redis round trip) would be an uncaught ECONNRESET.
+    socket.on('error', () => socket.destroy());
     if (!this.accepting) {
       reject(socket, 503, 'Service Unavailable');
       return;

@@ -6,9 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { createServer } from '@tablecast/server';
+import { Gateway, type AttemptLimiter } from '@tablecast/gateway';
 import { tracked } from '../helpers/fixtures.js';
-import type { Started } from '../helpers/server.js';
+import { waitFor, type Started } from '../helpers/server.js';
 
 const fixtures = tracked();
 const LIMITED = '/api/v1/websocket/ws';
@@ -103,4 +106,39 @@ test('a server.trusted_proxies entry that is not an address, range or name fails
     createServer({ env: {}, logger: false, overrides: { server: { trusted_proxies: ['10.0.0.0/8', 'nginx-box'] }, source: { spec: 'none' } } }),
     (e: Error) => e.name === 'ConfigError' && /server\.trusted_proxies/.test(e.message) && /nginx-box/.test(e.message) && !e.message.includes('\n'),
   );
+});
+
+test('a client that resets its connection while the limiter is still answering does not take the server down', async () => {
+  const s = await fixtures.server();
+  // A gateway on its own port whose limiter answers after 200 ms (as Redis might), on the server's hub.
+  let answered = 0;
+  const slow: AttemptLimiter = { take: () => new Promise((r) => setTimeout(() => (answered++, r({ allowed: true })), 200)) };
+  const gateway = new Gateway({
+    config: { websocket: s.server.config.websocket, history: s.server.config.history, allowedOrigins: [] },
+    hub: s.server.hub, metrics: s.server.metrics, authenticator: s.server.auth, serverVersion: 'test', nodeId: 'slow-limiter',
+    connectionLimiter: slow,
+  });
+  const http = createHttpServer();
+  http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head, new URL(req.url ?? '/', 'http://x')));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const port = (http.address() as AddressInfo).port;
+  try {
+    const sock = connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`GET ${LIMITED} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    sock.resetAndDestroy(); // TCP RST while the limiter has not answered yet
+    await waitFor(() => answered === 1, 'the limiter to answer', 2000);
+    await new Promise((r) => setTimeout(r, 50));
+    // Still serving: a normal client on the same gateway connects.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${LIMITED}`);
+    await new Promise((resolve, reject) => {
+      ws.once('message', resolve);
+      ws.once('error', reject);
+    });
+    ws.close();
+  } finally {
+    await gateway.close();
+    http.close();
+  }
 });
