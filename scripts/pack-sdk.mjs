@@ -50,7 +50,7 @@ for (const p of PACKAGES) {
     main: './dist/index.js',
     types: './dist/index.d.ts',
     exports: Object.fromEntries(Object.entries(src.exports).map(([sub, target]) => [sub, { types: target.replace(/\.js$/, '.d.ts'), import: target, default: target }])),
-    files: ['dist', 'README.md'],
+    files: ['dist', 'README.md', 'LICENSE'],
     sideEffects: false,
     engines: { node: '>=20.19' },
     dependencies: deps,
@@ -58,6 +58,7 @@ for (const p of PACKAGES) {
   };
   writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   if (existsSync(join(dir, 'README.md'))) cpSync(join(dir, 'README.md'), join(stage, 'README.md'));
+  cpSync(join(root, 'LICENSE'), join(stage, 'LICENSE'));
   const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: stage, encoding: 'utf8' }).trim().split('\n').pop();
   tarballs.push(join(out, name));
 }

@@ -34,6 +34,7 @@ test('npm pack -> npm install into an empty folder -> a plain node script receiv
   assert.ok(installed.exports['.'], 'an exports map');
   assert.ok(existsSync(join(app, 'node_modules', '@tablecast', 'client', 'dist', 'index.d.ts')), 'type declarations');
   assert.ok(existsSync(join(app, 'node_modules', '@tablecast', 'client', 'README.md')), 'a README');
+  assert.ok(existsSync(join(app, 'node_modules', '@tablecast', 'client', 'LICENSE')), 'the LICENSE');
 
   // The browser user's page comes from its own little web server (another origin, as a coach's tool
   // on a laptop would be), which the tablecast server lists in server.cors_origins.

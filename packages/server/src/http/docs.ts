@@ -22,7 +22,7 @@ export async function registerOpenApi(app: FastifyInstance, ctx: RouteContext): 
     // Shared schemas keep their $id as component name (`#/components/schemas/Error`).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
-      info: { title: 'tablecast HTTP API', version: ctx.version, description: 'REST API of the tablecast gateway. Errors: `{error: {code, message, details?}}` with the codes of docs/PROTOCOL-ERRORS.md. WebSocket protocol: /api/v1/asyncapi.json' },
+      info: { title: 'tablecast HTTP API', version: ctx.version, license: { name: 'UNLICENSED (proprietary; see LICENSE)' }, description: 'REST API of the tablecast gateway. Errors: `{error: {code, message, details?}}` with the codes of docs/PROTOCOL-ERRORS.md. WebSocket protocol: /api/v1/asyncapi.json' },
       servers: [{ url: '/', description: 'this server' }],
       tags: [
         { name: 'health', description: 'liveness, readiness, version and system figures; Prometheus metrics' },
