@@ -27,6 +27,7 @@ import { webRoutes } from './web-static.js';
 import { enforceRoutePolicies, type PolicedRoute } from './http/route-policy.js';
 import { registerNotFound } from './http/not-found.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { registerCrossSiteGuard } from './http/cross-site-guard.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { httpsFactory } from './http/tls.js';
 import { SERVER_VERSION } from './version.js';
@@ -294,6 +295,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
   });
   // The rate limit runs first: a refused request costs no token verification.
   registerRateLimit(app, limiter('http', config.server.http_requests_per_ip_per_min, 60), clientAddress);
+  // A browser page of another site may not change anything (a simple cross-site POST passes CORS).
+  registerCrossSiteGuard(app, config.server.cors_origins);
   auth.registerHttpHook(app);
   const routes = enforceRoutePolicies(app, (req, reply) => auth.adminGuard(req, reply));
   registerNotFound(app);

@@ -6,8 +6,9 @@
  *   `getWebsocketConnectionsById`) unless it names one;
  * - `security` from its policy: `public` none; `admin` and `publisher` a bearer token or API key;
  * - the error responses it can give, all `{error: {code, message, details?}}` (component `Error`):
- *   400 where it takes input, 401/403 when guarded, 404 where the path has parameters, 429 (rate
- *   limit) and 500 everywhere;
+ *   400 where it takes input, 401/403 when guarded, 403 on every unsafe method (a browser page of
+ *   another origin, http/cross-site-guard.ts), 404 where the path has parameters, 429 (rate limit)
+ *   and 500 everywhere;
  * - a `summary` check: a documented route without one throws at registration.
  *
  * Response schemas document, they do not serialize: replies go out through JSON.stringify, so a
@@ -48,15 +49,25 @@ export function applyOpenApiConventions(app: FastifyInstance): void {
     const guarded = policy === 'admin' || policy === 'publisher';
     schema.security ??= guarded ? [{ bearer: [] }, { apiKey: [] }] : [];
     const takesInput = Boolean(schema.body || schema.querystring || schema.params || route.url.includes(':'));
+    const unsafe = method !== 'GET';
     const errors: Record<string, unknown> = {
       ...(takesInput ? { 400: withDescription('bad input (INVALID_PARAMETER names the field)') } : {}),
-      ...(guarded ? { 401: withDescription('no valid credential'), 403: withDescription('the credential may not do this (or, with auth off, the caller is not on loopback)') } : {}),
+      ...(guarded ? { 401: withDescription('no valid credential') } : {}),
+      ...(guarded || unsafe ? { 403: withDescription(forbiddenWhy(guarded, unsafe)) } : {}),
       ...(route.url.includes(':') ? { 404: withDescription('nothing at this path') } : {}),
       429: withDescription('rate limit (server.http_requests_per_ip_per_min); Retry-After says when to retry'),
       500: withDescription('internal error'),
     };
     schema.response = { ...errors, ...(schema.response ?? {}) };
   });
+}
+
+function forbiddenWhy(guarded: boolean, unsafe: boolean): string {
+  const reasons = [
+    ...(guarded ? ['the credential may not do this (or, with auth off, the caller is not on loopback)'] : []),
+    ...(unsafe ? ['a browser sent it from a page of another origin (not in server.cors_origins)'] : []),
+  ];
+  return reasons.join('; or ');
 }
 
 function withDescription(description: string): unknown {
