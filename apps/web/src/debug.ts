@@ -5,6 +5,7 @@
 import type { ClientStats, StatePayload, TablecastClient, TrajectoryPayload } from '@tablecast/client';
 import type { InterpolatedState } from './interpolation.js';
 import type { TableView } from './view.js';
+import type { VideoStats } from './panels/video.js';
 
 /** Where a ball is drawn: CSS pixels relative to the canvas and to the page, radius in CSS pixels. */
 export interface BallScreenPosition {
@@ -22,6 +23,8 @@ export interface DebugHook {
   readonly stats: ClientStats & { state: string; framesDrawn: number };
   readonly trajectory: TrajectoryPayload | null;
   readonly videoVisible: boolean;
+  /** The video underlay's counters and the capture time (ms, server clock) of the picture on screen. */
+  readonly video: VideoStats & { captureMs: number | null };
   /** The shot being replayed (`Shot 3 · ...`), or null when the table is live. */
   readonly replaying: string | null;
   /** Ball `id` as drawn in the current frame, or null when not drawn. */
@@ -48,6 +51,7 @@ export interface DebugSources {
   trajectory: () => TrajectoryPayload | null;
   framesDrawn: () => number;
   videoVisible: () => boolean;
+  video: () => VideoStats & { captureMs: number | null };
   replaying: () => string | null;
 }
 
@@ -67,6 +71,9 @@ export function installDebugHook(src: DebugSources): void {
     },
     get videoVisible() {
       return src.videoVisible();
+    },
+    get video() {
+      return src.video();
     },
     get replaying() {
       return src.replaying();

@@ -16,6 +16,8 @@ import type { Ball, StatePayload } from '@tablecast/protocol';
 interface Snapshot {
   /** Server publish time, ms since the Unix epoch. */
   serverMs: number;
+  /** Capture time of the frame the state was built from (`capture_timestamp`), else `serverMs`. */
+  captureMs: number;
   state: StatePayload;
   byId: Map<string, Ball>;
 }
@@ -80,7 +82,8 @@ export class StateInterpolator {
     this.offsetMs = Math.min(...this.offsets);
     const byId = new Map<string, Ball>();
     for (const b of state.balls) byId.set(String(b.id), b);
-    this.buffer.push({ serverMs, state, byId });
+    const captured = state.capture_timestamp === undefined ? NaN : parseTimestamp(state.capture_timestamp) / 1000;
+    this.buffer.push({ serverMs, captureMs: Number.isFinite(captured) ? captured : serverMs, state, byId });
     if (this.buffer.length > this.capacity) this.buffer.shift();
   }
 
@@ -91,21 +94,34 @@ export class StateInterpolator {
 
   /**
    * Ball positions at local time `localMs` minus the render delay, or null before the first state.
-   * @param delayMs render delay for this sample (default {@link delayMs}); 0 draws the newest state,
-   *   which is what goes over the video underlay: the MJPEG image is the newest frame, so balls drawn
-   *   70 ms in the past would show every moving ball twice.
+   * @param delayMs render delay for this sample (default {@link delayMs}); 0 draws the newest state
    */
   sample(localMs: number, delayMs: number = this.delayMs): InterpolatedState | null {
+    if (this.offsetMs === null) return null;
+    return this.at('serverMs', localMs - this.offsetMs - delayMs);
+  }
+
+  /**
+   * Ball positions at capture time `captureMs` (server clock, ms since the Unix epoch), or null
+   * before the first state: what goes over a video picture captured then (the MJPEG part's
+   * `X-Timestamp`), so each moving ball is drawn where the picture shows it. Between two states the
+   * positions are interpolated by their `capture_timestamp`; past the newest state the newest is held.
+   */
+  sampleAtCapture(captureMs: number): InterpolatedState | null {
+    return this.at('captureMs', captureMs);
+  }
+
+  /** The table at time `t` on the snapshots' `key` clock. */
+  private at(key: 'serverMs' | 'captureMs', t: number): InterpolatedState | null {
     const newest = this.buffer.at(-1);
-    if (!newest || this.offsetMs === null) return null;
-    const t = localMs - this.offsetMs - delayMs; // server time to render
+    if (!newest) return null;
     let i = this.buffer.length - 1;
-    while (i > 0 && (this.buffer[i]?.serverMs ?? 0) > t) i--;
+    while (i > 0 && (this.buffer[i]?.[key] ?? 0) > t) i--;
     const a = this.buffer[i] ?? newest;
     const b = this.buffer[i + 1];
-    if (!b || t <= a.serverMs) return this.fromSnapshot(t <= a.serverMs ? a : newest, null, 0);
-    const span = b.serverMs - a.serverMs;
-    const alpha = span > 0 ? Math.min(1, Math.max(0, (t - a.serverMs) / span)) : 1;
+    if (!b || t <= a[key]) return this.fromSnapshot(t <= a[key] ? a : newest, null, 0);
+    const span = b[key] - a[key];
+    const alpha = span > 0 ? Math.min(1, Math.max(0, (t - a[key]) / span)) : 1;
     return this.fromSnapshot(b, a, alpha);
   }
 

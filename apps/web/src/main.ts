@@ -11,7 +11,7 @@ import { mountConnectionPanel } from './panels/connection.js';
 import { mountFeed } from './panels/feed.js';
 import { mountHealth } from './panels/health.js';
 import { mountFilters, readFilters } from './panels/filters.js';
-import { VideoUnderlay } from './panels/video.js';
+import { VideoUnderlay, type VideoFrameInfo } from './panels/video.js';
 import { byId } from './panels/dom.js';
 import { mountGamePanel } from './panels/game.js';
 import { mountShotList, describeShot } from './panels/shots.js';
@@ -33,11 +33,13 @@ const canvas = byId<HTMLCanvasElement>('table');
 const ctx = canvas.getContext('2d', { alpha: true });
 if (!ctx) throw new Error('no 2D canvas context');
 const renderer = new TableRenderer(ctx, view);
-const video = new VideoUnderlay(byId<HTMLImageElement>('video'), byId<HTMLInputElement>('f-video'), apiBase);
+const video = new VideoUnderlay(byId<HTMLCanvasElement>('video'), byId<HTMLInputElement>('f-video'), apiBase);
 
 let trajectory: TrajectoryPayload | null = null;
 let table: TableGeometry = tableGeometry(null);
 let lastFrame: InterpolatedState | null = null;
+/** The video picture under this animation frame's balls (null without video). */
+let picture: VideoFrameInfo | null = null;
 let framesDrawn = 0;
 let cssW = 0;
 let cssH = 0;
@@ -94,13 +96,19 @@ resize();
 
 function frame(now: number): void {
   if (replay && replay.player.done((now - replay.startedMs) / 1000)) stopReplay();
-  // Over the video the newest state, so balls and picture agree (see StateInterpolator.sample).
-  // A replay is drawn on the plain table (the video shows the live table).
-  lastFrame = replay ? replay.player.frameAt((now - replay.startedMs) / 1000) : interp.sample(now, video.visible ? 0 : undefined);
-  view.fit(cssW, cssH, table);
-  const underlay = video.visible && !replay;
-  if (underlay) video.align(view);
+  // Over the video the balls of the instant the picture shows (its capture time), painted in this
+  // same animation frame, so a moving ball and its picture are one. A replay is drawn on the plain
+  // table (the video shows the live table).
   video.suspend(replay !== null);
+  picture = video.present();
+  const underlay = video.visible && !replay;
+  lastFrame = replay
+    ? replay.player.frameAt((now - replay.startedMs) / 1000)
+    : underlay && picture?.captureMs != null
+      ? interp.sampleAtCapture(picture.captureMs)
+      : interp.sample(now, underlay ? 0 : undefined);
+  view.fit(cssW, cssH, table);
+  if (underlay) video.align(view);
   renderer.draw({ frame: lastFrame, trajectory: replay ? null : trajectory, videoUnderlay: underlay }, cssW, cssH);
   framesDrawn++;
   requestAnimationFrame(frame);
@@ -116,6 +124,7 @@ installDebugHook({
   trajectory: () => trajectory,
   framesDrawn: () => framesDrawn,
   videoVisible: () => video.visible,
+  video: () => ({ ...video.stats, captureMs: picture?.captureMs ?? null }),
   replaying: () => replay?.player.label ?? null,
 });
 

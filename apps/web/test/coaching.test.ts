@@ -83,7 +83,7 @@ test('desktop: game panel, shot list, replay and back to live, legend, diagnosti
 test('phone: the table on top, the game and the shots below it', { timeout: 90_000 }, async () => {
   const page = await open(390, 844);
   try {
-    const canvas = (await page.locator('#table-wrap canvas').boundingBox())!;
+    const canvas = (await page.locator('#table').boundingBox())!;
     const game = (await page.locator('#game-panel').boundingBox())!;
     assert.ok(game.y >= canvas.y + canvas.height, 'the game panel below the table');
     assert.ok(game.width >= 390 - 40, 'full width');

@@ -27,17 +27,25 @@ test('interpolation renders 70 ms in the past, linearly between the bracketing s
   assert.ok(Math.abs(it.sample(local)!.balls[0]!.x - 1.0) < 1e-9);
 });
 
-test('over the video (delay 0) the newest state is drawn, where the delayed view still shows an older one', () => {
+test('over the video the balls of the picture\'s capture instant are drawn, by capture_timestamp, not publish time', () => {
   const it = new StateInterpolator({ delayMs: 70 });
   const t0 = 1_800_000_000_000;
   const local = 5000;
-  const ball = (x: number) => stateWith([{ id: 'cue', number: 0, x, y: 0.5 }]);
-  it.push(ball(1.0), at(t0), local);
-  it.push(ball(1.1), at(t0 + 33), local + 33);
-  it.push(ball(1.2), at(t0 + 66), local + 66);
-  const now = local + 66;
-  assert.ok(Math.abs(it.sample(now, 0)!.balls[0]!.x - 1.2) < 1e-9, 'newest state at delay 0');
-  assert.ok(it.sample(now)!.balls[0]!.x < 1.11, 'the default view is 70 ms behind');
+  // Captured every 33 ms, published after uneven processing times (2, 30, 5 ms).
+  const ball = (x: number, captured: number) => ({ ...stateWith([{ id: 'cue', number: 0, x, y: 0.5 }]), capture_timestamp: at(captured) });
+  it.push(ball(1.0, t0), at(t0 + 2), local + 2);
+  it.push(ball(1.1, t0 + 33), at(t0 + 63), local + 63);
+  it.push(ball(1.2, t0 + 66), at(t0 + 71), local + 71);
+  const x = (ms: number) => it.sampleAtCapture(ms)!.balls[0]!.x;
+  assert.ok(Math.abs(x(t0 + 33) - 1.1) < 1e-9, 'the state of that frame');
+  assert.ok(Math.abs(x(t0 + 49.5) - 1.15) < 1e-9, 'between two frames: interpolated');
+  assert.ok(Math.abs(x(t0 + 500) - 1.2) < 1e-9, 'a picture newer than every state: the newest state');
+  assert.ok(Math.abs(x(t0 - 500) - 1.0) < 1e-9, 'older than every state: the oldest');
+  // Without capture_timestamp the publish time stands in.
+  const plain = new StateInterpolator();
+  plain.push(stateWith([{ id: 'cue', number: 0, x: 2, y: 0.5 }]), at(t0), local);
+  plain.push(stateWith([{ id: 'cue', number: 0, x: 3, y: 0.5 }]), at(t0 + 100), local + 100);
+  assert.ok(Math.abs(plain.sampleAtCapture(t0 + 25)!.balls[0]!.x - 2.25) < 1e-9);
 });
 
 test('pocketed balls are not drawn; a ball new in the newer state appears at its position', () => {

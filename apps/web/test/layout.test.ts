@@ -52,7 +52,7 @@ for (const [name, width, height, stacked] of [['phone', 390, 844, true], ['table
         assert.ok(b, `${sel} is laid out`);
         return b;
       };
-      const canvas = await box('#table-wrap canvas');
+      const canvas = await box('#table');
       const aside = await box('aside');
       await page.screenshot({ path: `${shots}layout-${name}.png`, fullPage: true });
       if (stacked) {
@@ -76,19 +76,22 @@ test('after a server restart the video underlay opens a new stream (no frozen pi
   const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
   try {
     await page.goto(`${url}/`);
-    await page.waitForFunction(() => ((document.querySelector('#video') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window.__tablecast?.video.painted ?? 0) > 0, undefined, { timeout: 10_000 });
     const deadline = Date.now() + 5000;
     while ((await viewers()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(await viewers(), 1, 'the page watches the video');
     const port = Number(new URL(url).port);
-    const src0 = await page.getAttribute('#video', 'src');
+    const sessions0 = await page.evaluate(() => window.__tablecast!.video.sessions);
     await server.close();
     await start(port);
+    const restartedAt = Date.now();
     await page.waitForFunction(() => document.querySelector('#conn-badge')?.textContent === 'connected', undefined, { timeout: 15_000 });
     const until = Date.now() + 5000;
     while ((await viewers()) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     assert.equal(await viewers(), 1, 'the restarted server has the page as a video viewer again');
-    assert.notEqual(await page.getAttribute('#video', 'src'), src0, 'a new stream request');
+    assert.ok((await page.evaluate(() => window.__tablecast!.video.sessions)) > sessions0, 'a new stream request');
+    // Pictures captured by the new server are on screen (same machine, same clock).
+    await page.waitForFunction((t) => (window.__tablecast!.video.captureMs ?? 0) > t, restartedAt, { timeout: 10_000 });
   } finally {
     await page.close();
   }

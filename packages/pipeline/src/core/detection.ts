@@ -41,12 +41,21 @@ export interface DetectedCue {
   power?: number;
 }
 
-/** A JPEG rendering or capture of the frame, for the MJPEG video endpoint. */
+/**
+ * A JPEG rendering or capture of a frame, for the MJPEG video endpoint. It normally shows the
+ * detection it rides on; a source whose encoder finishes later (the simulator renders while the
+ * next detections go out) names the frame the picture shows, so the stream labels the picture with
+ * the instant it shows and clients draw the balls of that instant over it.
+ */
 export interface FrameImage {
   jpeg: Uint8Array;
   /** Pixels. */
   width: number;
   height: number;
+  /** Frame number the picture shows, when not the carrying detection's. */
+  frameNumber?: number;
+  /** Capture time the picture shows (microseconds since the Unix epoch), when not the carrying detection's. */
+  captureTimestampMicros?: number;
 }
 
 /** Table geometry as the source sees it (metres), sent when known and whenever it changes. */

@@ -171,8 +171,8 @@ export class IntegrationLoop {
           jpeg: Buffer.from(f.jpeg.buffer, f.jpeg.byteOffset, f.jpeg.byteLength),
           width: f.width,
           height: f.height,
-          timestampMicros: frameDetection.captureTimestampMicros,
-          frameNumber: frameDetection.frameNumber,
+          timestampMicros: f.captureTimestampMicros ?? frameDetection.captureTimestampMicros,
+          frameNumber: f.frameNumber ?? frameDetection.frameNumber,
         });
       }
       if (rejected.length > 0) this.reportRejections(rejected);

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TableRenderer } from '../../src/sources/simulator/simulator-render.js';
+import { createSimulatorSource } from '../../src/sources/simulator/simulator-source.js';
 import { applyHomography } from '@tablecast/vision';
+import type { Detection } from '../../src/core/detection.js';
 
 test('simulator frames carry a calibration: corner pixels map to the table corners (1e-9 m)', () => {
   const table = { width: 2.54, height: 1.27, pockets: [] };
@@ -15,4 +17,26 @@ test('simulator frames carry a calibration: corner pixels map to the table corne
   });
   // The playing surface sits inside the frame with the rails around it.
   assert.ok(cal.cornersPx[0]!.x > 0 && cal.cornersPx[2]!.x < 960 && cal.cornersPx[2]!.y < 540);
+});
+
+test('a simulator picture names the frame it shows (it is encoded while later detections go out), and shows that frame', async () => {
+  const source = createSimulatorSource({ fps: 30, seed: 3, frames: true, jpegQuality: 60 });
+  const detections: Detection[] = [];
+  await source.start((d) => detections.push(d));
+  try {
+    const until = Date.now() + 10_000;
+    while (detections.filter((d) => d.frame).length < 5 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    await source.stop();
+  }
+  const carriers = detections.filter((d) => d.frame);
+  assert.ok(carriers.length >= 5, `${carriers.length} pictures`);
+  for (const d of carriers) {
+    const shown = d.frame!;
+    assert.ok(shown.frameNumber !== undefined && shown.captureTimestampMicros !== undefined, 'the picture names its frame');
+    assert.ok(shown.frameNumber < d.frameNumber, `picture of frame ${shown.frameNumber} rides on detection ${d.frameNumber}`);
+    // The named frame is a detection this source emitted, with that capture time.
+    const own = detections.find((x) => x.frameNumber === shown.frameNumber);
+    assert.equal(own?.captureTimestampMicros, shown.captureTimestampMicros);
+  }
 });

@@ -1,6 +1,10 @@
 /**
  * One MJPEG viewer (PROTOCOL section 8): writes `--frame\r\nContent-Type: image/jpeg\r\n
- * Content-Length: N\r\n\r\n<jpeg>\r\n` parts to an HTTP response as frames arrive.
+ * Content-Length: N\r\nX-Frame-Number: F\r\nX-Timestamp: T\r\n\r\n<jpeg>\r\n` parts to an HTTP
+ * response as frames arrive. `X-Frame-Number` is the source frame counter and `X-Timestamp` the
+ * capture time in the wire timestamp format, the same values a `state` built from that frame carries
+ * as `frame_number` and `capture_timestamp`: a client that reads the parts itself (the dashboard)
+ * draws the balls of the picture's instant. `<img>` viewers ignore part headers.
  *
  * Backpressure: at most one part is being written; while the socket has not drained, newer frames
  * replace the pending one (a slow viewer skips frames, memory stays at one frame per viewer). The
@@ -8,6 +12,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { JpegFrame } from '@tablecast/pipeline';
+import { formatTimestamp } from '@tablecast/protocol';
 
 /** Counters of one viewer. */
 export interface ViewerStats {
@@ -78,7 +83,7 @@ export class MjpegViewer {
     try {
       const jpeg = await this.encode(frame);
       if (this.closed || this.res.destroyed) return;
-      const head = Buffer.from(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
+      const head = Buffer.from(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\nX-Frame-Number: ${frame.frameNumber}\r\nX-Timestamp: ${formatTimestamp(frame.timestampMicros)}\r\n\r\n`);
       this.res.write(head);
       this.res.write(jpeg);
       const ok = this.res.write('\r\n');

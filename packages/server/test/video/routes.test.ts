@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { FrameHub, type JpegFrame } from '@tablecast/pipeline';
+import { formatTimestamp } from '@tablecast/protocol';
 import { registerVideoRoutes } from '../../src/video/routes.js';
 
 const DATA = process.env.TABLECAST_BILLIARDS_DATA ?? fileURLToPath(new URL('../../../../../shared/data/billiards/', import.meta.url));
@@ -21,11 +22,17 @@ let hub: FrameHub;
 let base: string;
 let counter = 0;
 
+const pushed = new Map<number, JpegFrame>();
+
 function push(i = counter % 2): JpegFrame {
-  const f: JpegFrame = { jpeg: photos[i]!, width: 1280, height: 720, timestampMicros: Date.now() * 1000, frameNumber: counter++ };
+  const f: JpegFrame = { jpeg: photos[i]!, width: 1280, height: 720, timestampMicros: Date.now() * 1000 + 123, frameNumber: counter++ };
+  pushed.set(f.frameNumber, f);
   hub.push(f);
   return f;
 }
+
+/** Frame number and capture timestamp of each part read (its X-Frame-Number, X-Timestamp headers). */
+const partMeta = new WeakMap<Buffer, { frameNumber: number; timestamp: string }>();
 
 /** Reads `count` MJPEG parts from `path`; returns the parts and the response headers. */
 function readParts(path: string, count: number, onOpen?: () => void): Promise<{ headers: http.IncomingHttpHeaders; parts: Buffer[] }> {
@@ -40,12 +47,15 @@ function readParts(path: string, count: number, onOpen?: () => void): Promise<{ 
           const headEnd = buf.indexOf('\r\n\r\n');
           if (headEnd < 0) return;
           const head = buf.subarray(0, headEnd).toString('latin1');
-          assert.match(head, /^--frame\r\nContent-Type: image\/jpeg\r\nContent-Length: (\d+)$/);
-          const len = Number(/Content-Length: (\d+)/.exec(head)![1]);
+          const m = /^--frame\r\nContent-Type: image\/jpeg\r\nContent-Length: (\d+)\r\nX-Frame-Number: (\d+)\r\nX-Timestamp: (\S+)$/.exec(head);
+          assert.ok(m, `part head ${JSON.stringify(head)}`);
+          const len = Number(m[1]);
           if (buf.length < headEnd + 4 + len + 2) return;
           const body = buf.subarray(headEnd + 4, headEnd + 4 + len);
           assert.equal(buf.subarray(headEnd + 4 + len, headEnd + 6 + len).toString('latin1'), '\r\n');
-          parts.push(Buffer.from(body));
+          const part = Buffer.from(body);
+          partMeta.set(part, { frameNumber: Number(m[2]), timestamp: m[3]! });
+          parts.push(part);
           buf = buf.subarray(headEnd + 6 + len);
           if (parts.length >= count) {
             req.destroy();
@@ -101,7 +111,15 @@ describe('video routes', () => {
       const { headers, parts } = await readParts('/stream/video', 4);
       assert.equal(headers['content-type'], 'multipart/x-mixed-replace; boundary=frame');
       assert.equal(parts.length, 4);
-      for (const p of parts) assert.ok(p.equals(photos[0]!) || p.equals(photos[1]!), 'unmodified JPEG without quality');
+      for (const p of parts) {
+        assert.ok(p.equals(photos[0]!) || p.equals(photos[1]!), 'unmodified JPEG without quality');
+        // Each part names its source frame and capture time (what a state of that frame carries).
+        const meta = partMeta.get(p)!;
+        const frame = pushed.get(meta.frameNumber);
+        assert.ok(frame, `part of frame ${meta.frameNumber}`);
+        assert.ok(p.equals(frame.jpeg), 'the named frame is the one sent');
+        assert.equal(meta.timestamp, formatTimestamp(frame.timestampMicros));
+      }
       const meta = await sharp(parts[1]!).metadata();
       assert.equal(meta.width, 1280);
       assert.equal(meta.format, 'jpeg');

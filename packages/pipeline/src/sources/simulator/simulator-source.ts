@@ -132,10 +132,12 @@ export function createSimulatorSource(options: SourceOptions): Source {
       if (renderer && framesWanted && !encoding && frameNumber >= nextRenderFrame) {
         encoding = true;
         nextRenderFrame = frameNumber + renderEvery;
+        // The picture shows this frame's truth; it goes out with a later detection, so it names its own.
+        const shows = { frameNumber: d.frameNumber, captureTimestampMicros: d.captureTimestampMicros };
         renderer.render(truth.balls, truth.cue, BALL_RADIUS).then(
           (jpeg) => {
             encoding = false;
-            readyFrame = framesWanted ? { jpeg, width: extra.frameWidth, height: extra.frameHeight } : null;
+            readyFrame = framesWanted ? { jpeg, width: extra.frameWidth, height: extra.frameHeight, ...shows } : null;
           },
           (err: unknown) => {
             encoding = false;
