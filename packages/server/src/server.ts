@@ -107,7 +107,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<T
       level: typeof options.logger === 'object' ? options.logger.level : config.server.log_level,
       ...(typeof options.logger === 'object' && options.logger.stream
         ? { stream: options.logger.stream }
-        : prettyLogs(config.server.log_format) ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+        : prettyLogs(config.server.log_format) ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } } : {}),
       // No token or key in any log line (logging/redact.ts).
       serializers: { req: serializeRequest },
       redact: { paths: REDACT_PATHS, censor: '***' },

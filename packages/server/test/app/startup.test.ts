@@ -98,7 +98,9 @@ for (const [format, env] of [['json (not a terminal)', {}], ['pretty (asked for)
       if ('TABLECAST__SERVER__LOG_FORMAT' in env) {
         assert.ok(!conn.startsWith('{'), `human-readable: ${conn}`);
         assert.match(conn, /INFO/);
-        assert.match(proc.stdout(), /client_id: "log-test"/);
+        // One line per event, its fields on the same line.
+        assert.match(conn, /"client_id":"log-test".*"address":"127\.0\.0\.1"/);
+        assert.match(disc, /"client_id":"log-test".*"code":1005/);
       } else {
         for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `JSON line: ${l}`);
         assert.equal((JSON.parse(disc) as { client_id: string; code: number }).client_id, 'log-test');
