@@ -49,7 +49,14 @@ for (const p of PACKAGES) {
     type: 'module',
     main: './dist/index.js',
     types: './dist/index.d.ts',
-    exports: Object.fromEntries(Object.entries(src.exports).map(([sub, target]) => [sub, { types: target.replace(/\.js$/, '.d.ts'), import: target, default: target }])),
+    // A package with a src/node.ts (the client) gives Node.js its own entry under the `node`
+    // condition (it finds `ws` on Node 20); browsers and bundlers take `default`.
+    exports: Object.fromEntries(Object.entries(src.exports).map(([sub, target]) => [sub, {
+      types: target.replace(/\.js$/, '.d.ts'),
+      ...(sub === '.' && existsSync(join(dir, 'src', 'node.ts')) ? { node: './dist/node.js' } : {}),
+      import: target,
+      default: target,
+    }])),
     files: ['dist', 'README.md', 'LICENSE'],
     sideEffects: false,
     engines: { node: '>=20.19' },

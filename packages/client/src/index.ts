@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { TablecastClient } from '@tablecast/client';
- * const client = new TablecastClient({ url: 'ws://localhost:8000/api/v1/ws', WebSocket }); // WebSocket: ws in Node 20
+ * const client = new TablecastClient({ url: 'ws://localhost:8000/api/v1/ws' }); // Node 20: the node entry uses ws
  * client.on('state', (state, env) => draw(state.balls, env.timestamp));
  * client.onStatus((s) => s.type === 'resubscribed' && console.log(s.recovered));
  * await client.connect();

@@ -49,8 +49,7 @@ test('npm pack -> npm install into an empty folder -> a plain node script receiv
   try {
     writeFileSync(join(app, 'watch.mjs'), `
 import { TablecastClient } from '@tablecast/client';
-import { WebSocket } from 'ws';
-const client = new TablecastClient({ url: process.argv[2], WebSocket });
+const client = new TablecastClient({ url: process.argv[2] }); // Node 20: the node entry finds ws
 client.on('alert', (a, env) => { console.log(JSON.stringify({ seq: env.sequence, message: a.message })); client.close().then(() => process.exit(0)); });
 await client.connect({ timeoutMs: 5000 });
 await client.subscribe(['alert']);
