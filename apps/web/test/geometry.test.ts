@@ -7,6 +7,8 @@ import { StateInterpolator } from '../src/interpolation.js';
 import { applyHomography, homographyFrom4, invertHomography, toCssMatrix3d } from '../src/homography.js';
 import { imageCorners } from '../src/panels/video.js';
 import { stateWith } from './helpers.js';
+import type { GameSummary } from '@tablecast/protocol';
+import { describeTurn } from '../src/panels/game.js';
 
 const at = (ms: number) => formatTimestamp(ms * 1000);
 
@@ -110,4 +112,15 @@ test('video corners come from calibration corners, else the homography, else a t
   const td = imageCorners(null, 960, 540, table);
   assert.ok(Math.abs(td[0]!.x - 43) < 0.01 && Math.abs(td[1]!.x - 917) < 0.01, `x span 43..917 px: ${td[0]!.x}, ${td[1]!.x}`);
   assert.ok(Math.abs(td[0]!.y - (540 - 1.27 * (874 / 2.54)) / 2) < 0.01);
+});
+
+test('the game panel says "(break)" only before the first shot of a full rack (a game joined in progress has none)', () => {
+  const fresh = (): GameSummary => ({
+    game_type: 'eight_ball',
+    players: [{ name: 'Player 1', group: null, fouls: 0, pocketed: [] }, { name: 'Player 2', group: null, fouls: 0, pocketed: [] }],
+    turn: 0, shots: 0, balls_left: { solids: 7, stripes: 7, eight: true }, last_shot: null, winner: null,
+  });
+  assert.equal(describeTurn(fresh()), 'Player 1 to shoot (break)');
+  assert.equal(describeTurn({ ...fresh(), balls_left: { solids: 5, stripes: 4, eight: true } }), 'Player 1 to shoot');
+  assert.equal(describeTurn({ ...fresh(), shots: 1, turn: 1 }), 'Player 2 to shoot');
 });

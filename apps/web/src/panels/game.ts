@@ -16,7 +16,9 @@ export function describePlayer(g: GameSummary, i: number): string {
 /** What the panel says about the state of play. */
 export function describeTurn(g: GameSummary): string {
   if (g.winner !== null) return `${g.players[g.winner]!.name} wins`;
-  return `${g.players[g.turn]!.name} to shoot${g.shots === 0 ? ' (break)' : ''}`;
+  // The break needs a full rack: a game joined in progress (a photo, a restart) has none.
+  const rack = g.balls_left.solids === 7 && g.balls_left.stripes === 7 && g.balls_left.eight;
+  return `${g.players[g.turn]!.name} to shoot${g.shots === 0 && rack ? ' (break)' : ''}`;
 }
 
 /** Shows `state.game` in the game panel; returns a function to feed it states. */

@@ -13,7 +13,9 @@
  * - the 8-ball pocketed ends the game: the shooter wins when the shooter's group was cleared before
  *   the shot and it was not a foul, else the opponent wins; on the break it does not (the rules
  *   re-spot it);
- * - `game_started` (a new rack) starts a new game, player 1 to break.
+ * - `game_started` (a new rack) starts a new game, player 1 to break. A game joined without a rack
+ *   seen (the server started mid-game, a photo of a game in progress) has no break: its first shot
+ *   is an ordinary one.
  * Player names are "Player 1" and "Player 2" (the camera does not know who holds the cue).
  */
 import type { GameSummary, ShotResult } from '@tablecast/protocol';
@@ -33,6 +35,8 @@ export class EightBallRules {
   private snapshot: GameSummary | null = null;
   private inShot: number[] = [];
   private scratched = false;
+  /** Whether this game began with a rack on the table (so its first shot is the break). */
+  private rackSeen = false;
 
   private static fresh(): GameSummary {
     return {
@@ -68,6 +72,7 @@ export class EightBallRules {
           this.summary = EightBallRules.fresh();
           this.inShot = [];
           this.scratched = false;
+          this.rackSeen = true;
           break;
         case 'shot_started':
           this.inShot = [];
@@ -99,7 +104,7 @@ export class EightBallRules {
     const clearedBefore = player.group !== null && this.leftOf(player.group, state) + objects.filter((n) => groupOf(n) === player.group).length === 0;
     player.pocketed.push(...objects.filter((n) => groupOf(n) === player.group || player.group === null));
     opponent.pocketed.push(...objects.filter((n) => player.group !== null && groupOf(n) === opponent.group));
-    const isBreak = g.shots === 0;
+    const isBreak = g.shots === 0 && this.rackSeen;
     if (player.group === null && !isBreak && !foul && objects.length > 0) {
       const groups = new Set(objects.map(groupOf));
       if (groups.size === 1) {

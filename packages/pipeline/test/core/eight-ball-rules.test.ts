@@ -91,3 +91,17 @@ test('the shooter who clears the group and then pockets the 8 wins; the 8 on the
   const [, over] = shot(rules, table, [8]);
   assert.equal(over?.winner, 1, 'the group was cleared before the 8');
 });
+
+test('a game joined without a rack seen has no break: its first clean shot of one group assigns the groups, its 8-ball decides', () => {
+  const rules = new EightBallRules();
+  const table = new Table();
+  for (const n of [2, 3, 9, 10, 11]) table.on.delete(n); // a game in progress
+  shot(rules, table, [12]);
+  let g = rules.current(table);
+  assert.deepEqual([g.players[0]!.group, g.players[1]!.group, g.turn], ['stripes', 'solids', 0]);
+  const other = new EightBallRules();
+  const [, over] = shot(other, new Table(), [8]);
+  assert.equal(over?.event, 'game_over', 'no break to excuse the 8-ball');
+  g = other.current(new Table());
+  assert.equal(g.winner, 1);
+});
