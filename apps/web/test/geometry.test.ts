@@ -9,6 +9,7 @@ import { imageCorners } from '../src/panels/video.js';
 import { stateWith } from './helpers.js';
 import type { GameSummary } from '@tablecast/protocol';
 import { describeTurn } from '../src/panels/game.js';
+import { describeFoul } from '../src/panels/shots.js';
 
 const at = (ms: number) => formatTimestamp(ms * 1000);
 
@@ -123,4 +124,11 @@ test('the game panel says "(break)" only before the first shot of a full rack (a
   assert.equal(describeTurn(fresh()), 'Player 1 to shoot (break)');
   assert.equal(describeTurn({ ...fresh(), balls_left: { solids: 5, stripes: 4, eight: true } }), 'Player 1 to shoot');
   assert.equal(describeTurn({ ...fresh(), shots: 1, turn: 1 }), 'Player 2 to shoot');
+});
+
+test('fouls in words: scratch, no ball hit, wrong ball first with the ball', () => {
+  assert.equal(describeFoul('scratch'), 'scratch');
+  assert.equal(describeFoul('no_contact', null), 'no ball hit');
+  assert.equal(describeFoul('wrong_ball_first', 12), 'wrong ball first (12)');
+  assert.equal(describeFoul(undefined), 'foul');
 });

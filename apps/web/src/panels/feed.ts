@@ -4,6 +4,7 @@
  */
 import type { AlertPayload, Envelope, EventPayload, TablecastClient } from '@tablecast/client';
 import { byId, clock, prepend } from './dom.js';
+import { describeFoul } from './shots.js';
 
 /**
  * Names the pocket of a `ball_pocketed` / `scratch` event: the pipeline sends
@@ -44,7 +45,7 @@ export function describeEvent(e: EventPayload): string {
       return `shot ${shot.shot} over: ${down.length > 0 ? `${down.join(', ')} down` : 'nothing down'}${shot.foul ? ', foul' : ''}`;
     }
     case 'foul':
-      return `foul by Player ${typeof f.player === 'number' ? f.player + 1 : '?'}${typeof f.reason === 'string' ? ` (${f.reason})` : ''}`;
+      return `foul by Player ${typeof f.player === 'number' ? f.player + 1 : '?'} (${describeFoul(f.reason, f.first_contact)})`;
     case 'game_over':
       return `game over: Player ${typeof f.winner === 'number' ? f.winner + 1 : '?'} wins`;
     case 'game_started':

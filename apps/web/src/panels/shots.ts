@@ -15,13 +15,24 @@ export interface ListedShot {
   durationS: number | null;
 }
 
+/**
+ * A foul in words: `scratch`, `no ball hit`, `wrong ball first (12)`.
+ * @param reason `foul_reason` of a shot or `reason` of a `foul` event
+ * @param firstContact the object ball hit first, when known
+ */
+export function describeFoul(reason: unknown, firstContact?: unknown): string {
+  if (reason === 'no_contact') return 'no ball hit';
+  if (reason === 'wrong_ball_first') return `wrong ball first${typeof firstContact === 'number' ? ` (${firstContact})` : ''}`;
+  return typeof reason === 'string' ? reason : 'foul';
+}
+
 /** One line for a shot: `Shot 3 · Player 2 · 4, 9 down · foul (scratch)`. */
 export function describeShot(s: ListedShot, names: readonly string[] = ['Player 1', 'Player 2']): string {
   const r = s.result;
   if (!r) return `shot${s.durationS !== null ? ` (${s.durationS.toFixed(1)} s)` : ''}`;
   const down = r.pocketed.filter((n) => n !== 0);
   const parts = [`Shot ${r.shot}`, names[r.shooter] ?? `Player ${r.shooter + 1}`, down.length > 0 ? `${down.join(', ')} down` : 'nothing down'];
-  if (r.foul) parts.push(`foul (${r.foul_reason ?? 'foul'})`);
+  if (r.foul) parts.push(`foul (${describeFoul(r.foul_reason, r.first_contact)})`);
   else parts.push(r.turn_kept ? 'keeps the table' : 'turn passes');
   return parts.join(' · ');
 }

@@ -6,8 +6,11 @@
  * Rules applied (World Pool-Billiard Association eight-ball, as far as an overhead camera sees):
  * - a shot ends at `balls_stopped`; the shooter keeps the table when the shot pocketed at least one
  *   ball of the shooter's group (any object ball while the table is open) and was not a foul;
- * - foul: the cue ball pocketed (`scratch`); fouls are counted per player. Fouls the camera cannot
- *   judge (first ball hit, a rail after contact) are not called;
+ * - fouls, counted per player, one reason per shot in this order: the cue ball pocketed
+ *   (`scratch`); after the break, the cue ball hit no ball (`no_contact`) or first hit a ball not of
+ *   the shooter's group, or not the 8-ball once the group is cleared (`wrong_ball_first`), as far as
+ *   the tracks tell it (`first_contact` of `balls_stopped`, first-contact.ts: not judged when
+ *   ambiguous, nor on an open table). A rail after contact is not judged;
  * - groups: the table is open after the break; then the first shot without a foul that pockets
  *   balls of one group only gives that group to the shooter and the other to the opponent;
  * - the 8-ball pocketed ends the game: the shooter wins when the shooter's group was cleared before
@@ -27,7 +30,20 @@ export interface TableBalls {
 }
 
 type Group = 'solids' | 'stripes';
+type FoulReason = NonNullable<ShotResult['foul_reason']>;
 const groupOf = (n: number | null): Group | null => (n !== null && n >= 1 && n <= 7 ? 'solids' : n !== null && n >= 9 && n <= 15 ? 'stripes' : null);
+
+/**
+ * The contact foul of a shot after the break, or null: nothing hit (`first_contact` null), or first
+ * a ball that was not the shooter's to hit. Not judged (null) when the contact was not read or the
+ * table is open.
+ */
+function contactFoul(contact: unknown, group: Group | null, cleared: boolean): FoulReason | null {
+  if (contact === null) return 'no_contact';
+  if (typeof contact !== 'number' || group === null) return null;
+  const legal = cleared ? contact === 8 : groupOf(contact) === group;
+  return legal ? null : 'wrong_ball_first';
+}
 
 /** See the module comment. */
 export class EightBallRules {
@@ -99,12 +115,13 @@ export class EightBallRules {
     const shooter = g.turn;
     const player = g.players[shooter]!;
     const opponent = g.players[1 - shooter]!;
-    const foul = this.scratched;
     const objects = this.inShot.filter((n) => n !== 0 && n !== 8);
     const clearedBefore = player.group !== null && this.leftOf(player.group, state) + objects.filter((n) => groupOf(n) === player.group).length === 0;
+    const isBreak = g.shots === 0 && this.rackSeen;
+    const reason = this.scratched ? 'scratch' : isBreak ? null : contactFoul(stopped.first_contact, player.group, clearedBefore);
+    const foul = reason !== null;
     player.pocketed.push(...objects.filter((n) => groupOf(n) === player.group || player.group === null));
     opponent.pocketed.push(...objects.filter((n) => player.group !== null && groupOf(n) === opponent.group));
-    const isBreak = g.shots === 0 && this.rackSeen;
     if (player.group === null && !isBreak && !foul && objects.length > 0) {
       const groups = new Set(objects.map(groupOf));
       if (groups.size === 1) {
@@ -116,14 +133,18 @@ export class EightBallRules {
     const own = objects.filter((n) => (player.group === null ? true : groupOf(n) === player.group));
     const turnKept = !foul && own.length > 0 && (isBreak || !this.inShot.includes(8));
     g.shots += 1;
-    const result: ShotResult = { shot: g.shots, shooter, pocketed: [...this.inShot], foul, foul_reason: foul ? 'scratch' : null, turn_kept: turnKept };
+    const contact = stopped.first_contact;
+    const result: ShotResult = {
+      shot: g.shots, shooter, pocketed: [...this.inShot], foul, foul_reason: reason, turn_kept: turnKept,
+      ...(typeof contact === 'number' || contact === null ? { first_contact: contact } : {}),
+    };
     g.last_shot = result;
     stopped.shot = result;
     const out: GameEvent[] = [];
     const base = { frame_number: stopped.frame_number, capture_timestamp: stopped.capture_timestamp };
     if (foul) {
       player.fouls += 1;
-      out.push({ event: 'foul', ...base, player: shooter, reason: 'scratch', fouls: player.fouls });
+      out.push({ event: 'foul', ...base, player: shooter, reason, fouls: player.fouls, ...(typeof contact === 'number' ? { first_contact: contact } : {}) });
     }
     if (this.inShot.includes(8) && !isBreak) {
       g.winner = clearedBefore && !foul ? shooter : 1 - shooter;

@@ -2,7 +2,9 @@
  * Game events for the `event` stream, derived from the game state frame by frame:
  * `game_started`, `shot_started`, `ball_pocketed`, `scratch`, `balls_stopped`, `cue_detected`,
  * `cue_lost` (and, from eight-ball-rules.ts, `foul` and `game_over`). Each is `{event, frame_number,
- * capture_timestamp, ...fields}`; `balls_stopped` carries the shot's `replay` (shot-recorder.ts).
+ * capture_timestamp, ...fields}`; `balls_stopped` carries the shot's `replay` (shot-recorder.ts) and,
+ * when it could be read, `first_contact`: the number of the object ball the cue ball hit first, or
+ * null when it hit none (first-contact.ts).
  *
  * Debouncing (so measurement noise and missed detections do not cause event storms):
  * - a ball counts as pocketed only once its track was removed (missing for the game state's
@@ -18,6 +20,7 @@ import { formatTimestamp } from '@tablecast/protocol';
 import type { GameState, StateUpdate } from './game-state.js';
 import type { BallTrack } from './ball-track.js';
 import { ShotRecorder } from './shot-recorder.js';
+import { FirstContact } from './first-contact.js';
 
 /** One game event (the `data` of an `event` message). */
 export interface GameEvent extends Record<string, unknown> {
@@ -50,6 +53,8 @@ export const DEFAULT_EVENT_OPTIONS: GameEventOptions = {
 
 const isCueBall = (t: BallTrack): boolean => t.type === 'cue' || t.number === 0 || t.id === 'cue';
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+/** `{first_contact}` when the shot's first contact was read, else nothing. */
+const firstContactField = (n: number | null | undefined): { first_contact?: number | null } => (n === undefined ? {} : { first_contact: n });
 
 /** See the module comment. One instance per game state. */
 export class GameEventDetector {
@@ -65,6 +70,7 @@ export class GameEventDetector {
   private rackPresent = false;
   private lastCueAngle: number | null = null;
   private readonly recorder = new ShotRecorder();
+  private readonly contact = new FirstContact();
 
   constructor(options: Partial<GameEventOptions> = {}) {
     this.opts = { ...DEFAULT_EVENT_OPTIONS, ...options };
@@ -123,7 +129,10 @@ export class GameEventDetector {
     }
 
     const moving = state.anyMoving();
-    if (this.inShot) this.recorder.sample(state); // every interval_s while the shot lasts
+    if (this.inShot) {
+      this.recorder.sample(state); // every interval_s while the shot lasts
+      this.contact.sample(state.balls());
+    }
     if (moving) {
       this.still = 0;
       if (!this.inShot) {
@@ -132,6 +141,7 @@ export class GameEventDetector {
         this.shotStartMicros = state.captureTimestampMicros;
         this.pocketedInShot = [];
         this.recorder.begin(state);
+        this.contact.begin(state.balls());
         let first: BallTrack | undefined;
         for (const t of state.balls()) {
           if (!t.moving) continue;
@@ -156,6 +166,7 @@ export class GameEventDetector {
         duration_s: r4((state.captureTimestampMicros - this.shotStartMicros) / 1e6),
         pocketed: this.pocketedInShot,
         ball_count: count,
+        ...firstContactField(this.contact.end(state.balls())),
         replay: this.recorder.end(),
       });
       this.pocketedInShot = [];

@@ -18,14 +18,14 @@ let frame = 0;
 const ev = (event: GameEvent['event'], extra: Record<string, unknown> = {}): GameEvent => ({ event, frame_number: ++frame, capture_timestamp: 't', ...extra });
 
 /** Plays one shot that pockets `numbers` (0 = the cue ball: a scratch); returns the derived events. */
-function shot(rules: EightBallRules, table: Table, numbers: number[]): GameEvent[] {
+function shot(rules: EightBallRules, table: Table, numbers: number[], contact?: number | null): GameEvent[] {
   const events: GameEvent[] = [ev('shot_started')];
   for (const n of numbers) {
     table.on.delete(n);
     events.push(ev('ball_pocketed', { number: n }));
     if (n === 0) events.push(ev('scratch', { number: 0 }));
   }
-  const stopped = ev('balls_stopped');
+  const stopped = ev('balls_stopped', contact === undefined ? {} : { first_contact: contact });
   events.push(stopped);
   const derived = rules.apply(events, table);
   if (numbers.includes(0)) table.on.add(0); // ball in hand: back on the table
@@ -104,4 +104,42 @@ test('a game joined without a rack seen has no break: its first clean shot of on
   assert.equal(over?.event, 'game_over', 'no break to excuse the 8-ball');
   g = other.current(new Table());
   assert.equal(g.winner, 1);
+});
+
+test('contact fouls: nothing hit, or first a ball not the shooter\'s; never on the break, an open table or an unread contact', () => {
+  const rules = new EightBallRules();
+  const table = new Table();
+  rules.apply([ev('game_started')], table);
+  assert.deepEqual(shot(rules, table, [], null).slice(1), [], 'the break: not judged');
+  shot(rules, table, [], 9); // player 2, open table: any first ball is fine
+  let g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[1]!.fouls], [0, 0]);
+  shot(rules, table, [3], 3); // player 1 takes solids
+  g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[0]!.group], [0, 'solids']);
+  const [stopped, foul] = shot(rules, table, [4], 12); // a solid down, but a stripe was hit first
+  assert.equal(foul?.event, 'foul');
+  assert.deepEqual([foul?.reason, foul?.first_contact, foul?.player], ['wrong_ball_first', 12, 0]);
+  assert.deepEqual([(stopped!.shot as { foul_reason: string }).foul_reason, (stopped!.shot as { turn_kept: boolean }).turn_kept], ['wrong_ball_first', false]);
+  g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[0]!.fouls], [1, 1], 'the turn passes');
+  const [, none] = shot(rules, table, [], null); // player 2 hits nothing
+  assert.deepEqual([none?.event, none?.reason, none?.player], ['foul', 'no_contact', 1]);
+  assert.deepEqual(shot(rules, table, [], undefined).slice(1), [], 'player 1: contact not read, not judged');
+  shot(rules, table, [9, 10], 9); // player 2: an own ball first, two down
+  g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[1]!.fouls, g.last_shot?.foul, g.last_shot?.first_contact], [1, 1, false, 9]);
+});
+
+test('with the group cleared only the 8-ball is a legal first contact', () => {
+  const rules = new EightBallRules();
+  const table = new Table();
+  rules.apply([ev('game_started')], table);
+  shot(rules, table, [1]); // the break
+  shot(rules, table, [2, 3, 4, 5, 6, 7], 2); // solids, cleared
+  const [, foul] = shot(rules, table, [], 12);
+  assert.equal(foul?.reason, 'wrong_ball_first', 'a stripe first with solids cleared');
+  shot(rules, table, [], 11); // player 2 misses legally
+  const [, over] = shot(rules, table, [8], 8);
+  assert.deepEqual([over?.event, over?.winner], ['game_over', 0], 'the 8 hit first and pocketed wins');
 });
