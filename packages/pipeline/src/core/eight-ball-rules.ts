@@ -29,9 +29,11 @@ export interface TableBalls {
   balls(): Iterable<{ number: number | null }>;
 }
 
-type Group = 'solids' | 'stripes';
+/** An eight-ball group. */
+export type Group = 'solids' | 'stripes';
 type FoulReason = NonNullable<ShotResult['foul_reason']>;
-const groupOf = (n: number | null): Group | null => (n !== null && n >= 1 && n <= 7 ? 'solids' : n !== null && n >= 9 && n <= 15 ? 'stripes' : null);
+/** The group of object ball `n`: solids 1-7, stripes 9-15, else null (the cue ball, the 8). */
+export const groupOf = (n: number | null): Group | null => (n !== null && n >= 1 && n <= 7 ? 'solids' : n !== null && n >= 9 && n <= 15 ? 'stripes' : null);
 
 /**
  * The contact foul of a shot after the break, or null: nothing hit (`first_contact` null), or first

@@ -102,3 +102,21 @@ test('FirstContact: nothing hit, a soft touch seen only in the layout, two balls
   fc.sample([{ ...still[0]!, moving: true }, { ...still[1]!, moving: true }, { ...still[2]!, moving: true }]);
   assert.equal(fc.end([still[0]!, still[1]!]), 12, 'ball 12 first (then pocketed); ball 3 later');
 });
+
+test('the simulated players play their own group: few wrong-ball fouls once groups are taken (a random player earned one every third shot)', () => {
+  const session = new SimulatorSession(createTable('9ft'), createRng(1));
+  const noise = createRng(1 ^ 0x5eed5eed);
+  let clockMs = 0;
+  const core = new PipelineCore({ preset: '9ft', planner: { angleThresholdDeg: 0.5, positionThresholdM: 0.005, maxFps: FPS, now: () => clockMs } });
+  let withGroups = 0;
+  let wrong = 0;
+  for (let i = 1; i <= 1200 * FPS; i++) {
+    clockMs += 1000 / FPS;
+    for (const e of core.ingest(observe(session.step(1 / FPS), i, i * 33_333, noise, 0.0015, 0.01)).events) {
+      if (e.event === 'shot_started' && core.rules.current().players[0]!.group !== null) withGroups++;
+      if (e.event === 'foul' && e.reason === 'wrong_ball_first') wrong++;
+    }
+  }
+  assert.ok(withGroups >= 30, `${withGroups} shots with groups taken`);
+  assert.ok(wrong <= withGroups * 0.15, `${wrong} wrong-ball fouls in ${withGroups} shots with groups`);
+});

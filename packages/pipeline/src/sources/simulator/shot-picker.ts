@@ -37,6 +37,11 @@ export interface PickerOptions {
   radius: number;
   /** Standard deviation of the aim error, degrees. */
   aimErrorDeg: number;
+  /**
+   * Which object balls the shooter may play (the eight-ball rules' groups); default: every object
+   * ball but the 8, and the 8 once it is the last object ball.
+   */
+  legal?: (number: number | undefined) => boolean;
 }
 
 const DEG = 180 / Math.PI;
@@ -57,8 +62,8 @@ function blocked(balls: PickerBall[], skip: Set<string>, ax: number, ay: number,
 }
 
 /**
- * Picks a shot for the cue ball `cueId`. Legal targets: every object ball except the 8, and the 8
- * once it is the last object ball.
+ * Picks a shot for the cue ball `cueId`. Targets: those `opts.legal` allows (when none is, or
+ * without it: every object ball except the 8, and the 8 once it is the last object ball).
  * @returns the shot, or null when there is no cue ball or no object ball
  */
 export function pickShot(balls: PickerBall[], cueId: string, pockets: { x: number; y: number }[], rng: Rng, opts: PickerOptions): PickedShot | null {
@@ -66,7 +71,9 @@ export function pickShot(balls: PickerBall[], cueId: string, pockets: { x: numbe
   if (!cue) return null;
   const objects = balls.filter((b) => b.id !== cueId);
   if (objects.length === 0) return null;
-  const targets = objects.length > 1 ? objects.filter((b) => b.number !== 8) : objects;
+  const byDefault = objects.length > 1 ? objects.filter((b) => b.number !== 8) : objects;
+  const legal = opts.legal ? objects.filter((b) => opts.legal!(b.number)) : byDefault;
+  const targets = legal.length > 0 ? legal : byDefault;
   const R = opts.radius;
   let best: (PickedShot & { score: number }) | null = null;
   for (const b of targets) {

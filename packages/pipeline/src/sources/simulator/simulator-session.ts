@@ -1,7 +1,8 @@
 /**
  * The simulator's game: a deterministic 8-ball session on the table, in virtual time (seconds),
  * driven by the physics package. It racks, breaks, then plays shot after shot chosen by
- * {@link pickShot}; before each shot a cue stick approaches the cue ball, aims (small wobble),
+ * {@link pickShot} among the balls the player to shoot may play (the core's eight-ball rules, fed
+ * with the physics' truth: the own group once groups are taken, then the 8); before each shot a cue stick approaches the cue ball, aims (small wobble),
  * pauses, strokes and strikes; the balls then move as `simulateShot` computed. Pocketed balls leave
  * the table; a pocketed cue ball (scratch) is respotted behind the head string. The table is
  * re-racked when the 8 ball drops, the object balls are gone, or after `maxShotsPerRack` shots.
@@ -12,6 +13,8 @@
 import { rackEightBall, simulateShot, powerToSpeed, type BallInput, type createTable } from '@tablecast/physics';
 import type { Rng } from './rng.js';
 import { pickShot } from './shot-picker.js';
+import { EightBallRules, groupOf } from '../../core/eight-ball-rules.js';
+import type { GameEvent } from '../../core/game-events.js';
 
 type PhysicsTable = ReturnType<typeof createTable>;
 type Simulation = ReturnType<typeof simulateShot>;
@@ -62,6 +65,8 @@ export interface SessionOptions {
 const CUE_LENGTH = 1.45;
 const DUR: Record<Exclude<Phase, 'rolling'>, number> = { idle: 0.6, approach: 1.0, aim: 1.2, pause: 0.5, stroke: 0.3, settle: 0.8, rerack: 1.0 };
 const numberOf = (id: string): number => (id === 'cue' ? 0 : Number(id));
+/** A game event of the simulated game's truth (frame fields unused by the rules). */
+const truthEvent = (event: GameEvent['event'], extra: Record<string, unknown> = {}): GameEvent => ({ event, frame_number: 0, capture_timestamp: '', ...extra });
 
 /** See the module comment. */
 export class SimulatorSession {
@@ -79,6 +84,12 @@ export class SimulatorSession {
   private wobblePhase = 0;
   private approachOffsetDeg = 0;
   private sim: Simulation | null = null;
+  /**
+   * The game as the simulated players know it (the core's own rules, fed with the physics' truth):
+   * each plays a ball of the group the rules gave him, so the demo's games follow eight-ball.
+   */
+  private readonly rules = new EightBallRules();
+  private readonly onTable = { balls: () => this.balls.map((b) => ({ number: b.number ?? numberOf(b.id) })) };
   private readonly R: number;
   private readonly opts: Required<SessionOptions>;
 
@@ -96,6 +107,17 @@ export class SimulatorSession {
     this.balls = rackEightBall(this.table, () => this.rng.next()).map((b) => ({ id: b.id, number: b.number ?? numberOf(b.id), x: b.x, y: b.y }));
     this.racks++;
     this.shotsThisRack = 0;
+    this.rules.apply([truthEvent('game_started')], this.onTable);
+  }
+
+  /** May the player to shoot play object ball `n` first (eight-ball: the own group, then the 8)? */
+  private legalTarget(n: number | undefined): boolean {
+    const g = this.rules.current(this.onTable);
+    const group = g.players[g.turn]!.group;
+    if (group === null) return n !== 8;
+    const left = group === 'solids' ? g.balls_left.solids : g.balls_left.stripes;
+    if (left === 0) return n === 8;
+    return groupOf(n ?? null) === group;
   }
 
   private duration(p: Exclude<Phase, 'rolling'>): number {
@@ -125,7 +147,7 @@ export class SimulatorSession {
         'cue',
         this.table.pockets,
         this.rng,
-        { radius: this.R, aimErrorDeg: this.opts.aimErrorDeg },
+        { radius: this.R, aimErrorDeg: this.opts.aimErrorDeg, legal: (n) => this.legalTarget(n) },
       );
       this.aimDeg = shot?.angleDeg ?? this.rng.uniform(-180, 180);
       this.power = shot?.power ?? 0.3;
@@ -138,6 +160,7 @@ export class SimulatorSession {
     this.sim = simulateShot(this.table, this.balls, 'cue', { angleDeg: this.aimDeg, speed: powerToSpeed(this.power) });
     this.shots++;
     this.shotsThisRack++;
+    this.rules.apply([truthEvent('shot_started')], this.onTable);
   }
 
   /**
@@ -162,6 +185,11 @@ export class SimulatorSession {
       next.push({ id: b.id, number: b.number ?? numberOf(b.id), x: f.x, y: f.y });
     }
     this.balls = next;
+    // The shot's truth for the players' rules: what went down and the ball the cue ball hit first.
+    const hit = sim.events.find((e) => e.type === 'ball_ball' && e.ballIds.includes('cue'));
+    const firstContact = hit ? numberOf(hit.ballIds.find((id) => id !== 'cue') ?? 'cue') : null;
+    const events = sim.pocketed.flatMap((id) => [truthEvent('ball_pocketed', { number: numberOf(id) }), ...(id === 'cue' ? [truthEvent('scratch')] : [])]);
+    this.rules.apply([...events, truthEvent('balls_stopped', { first_contact: firstContact })], this.onTable);
   }
 
   /** End of `settle`: re-rack, or respot a scratched cue ball and go on. */
