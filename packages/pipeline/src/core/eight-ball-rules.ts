@@ -10,7 +10,7 @@
  *   (`scratch`); after the break, the cue ball hit no ball (`no_contact`) or first hit a ball not of
  *   the shooter's group, or not the 8-ball once the group is cleared (`wrong_ball_first`), as far as
  *   the tracks tell it (`first_contact` of `balls_stopped`, first-contact.ts: not judged when
- *   ambiguous, nor on an open table). A rail after contact is not judged;
+ *   ambiguous; a wrong ball not on an open table). A rail after contact is not judged;
  * - groups: the table is open after the break; then the first shot without a foul that pockets
  *   balls of one group only gives that group to the shooter and the other to the opponent;
  * - the 8-ball pocketed ends the game: the shooter wins when the shooter's group was cleared before
@@ -36,9 +36,9 @@ type FoulReason = NonNullable<ShotResult['foul_reason']>;
 export const groupOf = (n: number | null): Group | null => (n !== null && n >= 1 && n <= 7 ? 'solids' : n !== null && n >= 9 && n <= 15 ? 'stripes' : null);
 
 /**
- * The contact foul of a shot after the break, or null: nothing hit (`first_contact` null), or first
- * a ball that was not the shooter's to hit. Not judged (null) when the contact was not read or the
- * table is open.
+ * The contact foul of a shot after the break, or null: nothing hit (`first_contact` null; a foul on
+ * an open table too), or first a ball that was not the shooter's to hit (not judged on an open
+ * table). Null when the contact was not read.
  */
 function contactFoul(contact: unknown, group: Group | null, cleared: boolean): FoulReason | null {
   if (contact === null) return 'no_contact';
