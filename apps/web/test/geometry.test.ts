@@ -9,7 +9,7 @@ import { imageCorners } from '../src/panels/video.js';
 import { stateWith } from './helpers.js';
 import type { GameSummary } from '@tablecast/protocol';
 import { describeTurn } from '../src/panels/game.js';
-import { describeFoul } from '../src/panels/shots.js';
+import { describeDown, describeFoul } from '../src/panels/shots.js';
 
 const at = (ms: number) => formatTimestamp(ms * 1000);
 
@@ -131,4 +131,11 @@ test('fouls in words: scratch, no ball hit, wrong ball first with the ball', () 
   assert.equal(describeFoul('no_contact', null), 'no ball hit');
   assert.equal(describeFoul('wrong_ball_first', 12), 'wrong ball first (12)');
   assert.equal(describeFoul(undefined), 'foul');
+});
+
+test('what a shot pocketed, in words: a ball number is never read as a count', () => {
+  assert.equal(describeDown([4]), 'ball 4 down');
+  assert.equal(describeDown([5, 15]), 'balls 5, 15 down');
+  assert.equal(describeDown([0]), 'nothing down', 'the cue ball is a scratch, not a ball down');
+  assert.equal(describeDown([]), 'nothing down');
 });

@@ -4,7 +4,7 @@
  */
 import type { AlertPayload, Envelope, EventPayload, TablecastClient } from '@tablecast/client';
 import { byId, clock, prepend } from './dom.js';
-import { describeFoul } from './shots.js';
+import { describeDown, describeFoul } from './shots.js';
 
 /**
  * Names the pocket of a `ball_pocketed` / `scratch` event: the pipeline sends
@@ -41,8 +41,7 @@ export function describeEvent(e: EventPayload): string {
     {
       const shot = f.shot as { shot?: number; pocketed?: number[]; foul?: boolean } | undefined;
       if (!shot?.shot) return 'balls stopped';
-      const down = (shot.pocketed ?? []).filter((n) => n !== 0);
-      return `shot ${shot.shot} over: ${down.length > 0 ? `${down.join(', ')} down` : 'nothing down'}${shot.foul ? ', foul' : ''}`;
+      return `shot ${shot.shot} over: ${describeDown(shot.pocketed ?? [])}${shot.foul ? ', foul' : ''}`;
     }
     case 'foul':
       return `foul by Player ${typeof f.player === 'number' ? f.player + 1 : '?'} (${describeFoul(f.reason, f.first_contact)})`;

@@ -6,11 +6,11 @@
 import type { GameSummary, StatePayload } from '@tablecast/protocol';
 import { byId } from './dom.js';
 
-/** One line about a player: group, pocketed count, fouls. */
+/** One line about a player: group, pocketed count, fouls (`solids · 3 pocketed · 1 foul`). */
 export function describePlayer(g: GameSummary, i: number): string {
   const p = g.players[i]!;
   const group = p.group ?? 'open table';
-  return `${group} · ${p.pocketed.length} down · ${p.fouls} foul${p.fouls === 1 ? '' : 's'}`;
+  return `${group} · ${p.pocketed.length} pocketed · ${p.fouls} foul${p.fouls === 1 ? '' : 's'}`;
 }
 
 /** What the panel says about the state of play. */

@@ -26,12 +26,17 @@ export function describeFoul(reason: unknown, firstContact?: unknown): string {
   return typeof reason === 'string' ? reason : 'foul';
 }
 
-/** One line for a shot: `Shot 3 · Player 2 · 4, 9 down · foul (scratch)`. */
+/** The balls a shot pocketed, in words: `ball 4 down`, `balls 4, 9 down`, `nothing down` (0, the cue ball, left out). */
+export function describeDown(pocketed: readonly number[]): string {
+  const down = pocketed.filter((n) => n !== 0);
+  return down.length === 0 ? 'nothing down' : `${down.length === 1 ? 'ball' : 'balls'} ${down.join(', ')} down`;
+}
+
+/** One line for a shot: `Shot 3 · Player 2 · balls 4, 9 down · foul (scratch)`. */
 export function describeShot(s: ListedShot, names: readonly string[] = ['Player 1', 'Player 2']): string {
   const r = s.result;
   if (!r) return `shot${s.durationS !== null ? ` (${s.durationS.toFixed(1)} s)` : ''}`;
-  const down = r.pocketed.filter((n) => n !== 0);
-  const parts = [`Shot ${r.shot}`, names[r.shooter] ?? `Player ${r.shooter + 1}`, down.length > 0 ? `${down.join(', ')} down` : 'nothing down'];
+  const parts = [`Shot ${r.shot}`, names[r.shooter] ?? `Player ${r.shooter + 1}`, describeDown(r.pocketed)];
   if (r.foul) parts.push(`foul (${describeFoul(r.foul_reason, r.first_contact)})`);
   else parts.push(r.turn_kept ? 'keeps the table' : 'turn passes');
   return parts.join(' · ');
