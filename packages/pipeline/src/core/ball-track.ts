@@ -46,6 +46,11 @@ export function typeOfNumber(n: number | null | undefined): 'cue' | 'solid' | 's
   return 'unknown';
 }
 
+/** Whether a track is the cue ball: typed `cue`, number 0, or the id `cue` (the simulator's). */
+export function isCueBall(t: { readonly type: string; readonly number: number | null; readonly id: string }): boolean {
+  return t.type === 'cue' || t.number === 0 || t.id === 'cue';
+}
+
 /** A tracked ball. Positions in metres, velocities in m/s, times in microseconds since the epoch. */
 export class BallTrack {
   x: number;

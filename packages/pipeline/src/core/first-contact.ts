@@ -12,7 +12,7 @@
  * Standardized Rules, eight-ball: after the break the cue ball must first contact a ball of the
  * shooter's group, or the 8-ball once that group is cleared; hitting no ball is a foul).
  */
-import type { BallTrack } from './ball-track.js';
+import { isCueBall, type BallTrack } from './ball-track.js';
 
 /** What the reading needs of a track (a {@link BallTrack} has it): positions in metres. */
 export type ContactTrack = Pick<BallTrack, 'id' | 'type' | 'number' | 'moving' | 'x' | 'y'>;
@@ -22,8 +22,6 @@ export type FirstContactReading = number | null | undefined;
 
 /** Displacement (metres) that counts an object ball as touched: well above the ~1.5 mm detection noise. */
 export const DISPLACED_M = 0.01;
-
-const isCue = (t: ContactTrack): boolean => t.type === 'cue' || t.number === 0 || t.id === 'cue';
 
 /** Follows one shot at a time: `begin` at `shot_started`, `sample` every frame, `end` at `balls_stopped`. */
 export class FirstContact {
@@ -42,10 +40,10 @@ export class FirstContact {
     let cueMoving = false;
     const objects: ContactTrack[] = [];
     for (const t of tracks) {
-      if (!isCue(t)) this.layout.set(t.id, { x: t.x, y: t.y, number: t.number });
+      if (!isCueBall(t)) this.layout.set(t.id, { x: t.x, y: t.y, number: t.number });
       if (!t.moving) continue;
       this.movingAtStart.add(t.id);
-      if (isCue(t)) cueMoving = true;
+      if (isCueBall(t)) cueMoving = true;
       else objects.push(t);
     }
     this.judged = cueMoving;
@@ -59,7 +57,7 @@ export class FirstContact {
     let found: ContactTrack | null = null;
     let many = false;
     for (const t of tracks) {
-      if (!t.moving || isCue(t) || this.movingAtStart.has(t.id)) continue;
+      if (!t.moving || isCueBall(t) || this.movingAtStart.has(t.id)) continue;
       if (found) many = true;
       found = t;
     }

@@ -18,7 +18,7 @@
  */
 import { formatTimestamp } from '@tablecast/protocol';
 import type { GameState, StateUpdate } from './game-state.js';
-import type { BallTrack } from './ball-track.js';
+import { isCueBall, type BallTrack } from './ball-track.js';
 import { ShotRecorder } from './shot-recorder.js';
 import { FirstContact } from './first-contact.js';
 
@@ -51,7 +51,6 @@ export const DEFAULT_EVENT_OPTIONS: GameEventOptions = {
   rerackAddedBalls: 8,
 };
 
-const isCueBall = (t: BallTrack): boolean => t.type === 'cue' || t.number === 0 || t.id === 'cue';
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 /** `{first_contact}` when the shot's first contact was read, else nothing. */
 const firstContactField = (n: number | null | undefined): { first_contact?: number | null } => (n === undefined ? {} : { first_contact: n });

@@ -21,7 +21,7 @@
 import { createTable, predictShot, predictionToTrajectory, powerToSpeed, type BallInput, type TablePreset } from '@tablecast/physics';
 import type { TrajectoryPayload } from '@tablecast/protocol';
 import type { GameState } from '../core/game-state.js';
-import type { BallTrack } from '../core/ball-track.js';
+import { isCueBall, type BallTrack } from '../core/ball-track.js';
 
 /** Physics table (as returned by `createTable`). */
 export type PhysicsTable = ReturnType<typeof createTable>;
@@ -98,8 +98,6 @@ export interface PlannerStats {
   /** Milliseconds of the last computation (physics + payload). */
   lastCalculationMs: number;
 }
-
-const isCueBall = (t: BallTrack): boolean => t.type === 'cue' || t.number === 0 || t.id === 'cue';
 
 /**
  * Runs physics for one request: `predictShot` then the wire payload ({@link TrajectoryPlanner.complete}
