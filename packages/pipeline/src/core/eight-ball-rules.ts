@@ -33,7 +33,7 @@ export interface TableBalls {
 export type Group = 'solids' | 'stripes';
 type FoulReason = NonNullable<ShotResult['foul_reason']>;
 /** The group of object ball `n`: solids 1-7, stripes 9-15, else null (the cue ball, the 8). */
-export const groupOf = (n: number | null): Group | null => (n !== null && n >= 1 && n <= 7 ? 'solids' : n !== null && n >= 9 && n <= 15 ? 'stripes' : null);
+const groupOf = (n: number | null): Group | null => (n !== null && n >= 1 && n <= 7 ? 'solids' : n !== null && n >= 9 && n <= 15 ? 'stripes' : null);
 
 /**
  * The contact foul of a shot after the break, or null: nothing hit (`first_contact` null; a foul on
@@ -43,8 +43,15 @@ export const groupOf = (n: number | null): Group | null => (n !== null && n >= 1
 function contactFoul(contact: unknown, group: Group | null, cleared: boolean): FoulReason | null {
   if (contact === null) return 'no_contact';
   if (typeof contact !== 'number' || group === null) return null;
-  const legal = cleared ? contact === 8 : groupOf(contact) === group;
-  return legal ? null : 'wrong_ball_first';
+  return legalFirstContact(contact, group, cleared) ? null : 'wrong_ball_first';
+}
+
+/**
+ * Whether object ball `n` may be the cue ball's first contact for a shooter with `group` (after the
+ * break, groups taken): a ball of the group, or the 8-ball once the group is `cleared`.
+ */
+export function legalFirstContact(n: number | null, group: Group, cleared: boolean): boolean {
+  return cleared ? n === 8 : groupOf(n) === group;
 }
 
 /** See the module comment. */

@@ -13,7 +13,7 @@
 import { rackEightBall, simulateShot, powerToSpeed, type BallInput, type createTable } from '@tablecast/physics';
 import type { Rng } from './rng.js';
 import { pickShot } from './shot-picker.js';
-import { EightBallRules, groupOf } from '../../core/eight-ball-rules.js';
+import { EightBallRules, legalFirstContact } from '../../core/eight-ball-rules.js';
 import type { GameEvent } from '../../core/game-events.js';
 
 type PhysicsTable = ReturnType<typeof createTable>;
@@ -114,10 +114,9 @@ export class SimulatorSession {
   private legalTarget(n: number | undefined): boolean {
     const g = this.rules.current(this.onTable);
     const group = g.players[g.turn]!.group;
-    if (group === null) return n !== 8;
+    if (group === null) return n !== 8; // open table: any ball but the 8 (the picker's choice, not a rule)
     const left = group === 'solids' ? g.balls_left.solids : g.balls_left.stripes;
-    if (left === 0) return n === 8;
-    return groupOf(n ?? null) === group;
+    return legalFirstContact(n ?? null, group, left === 0);
   }
 
   private duration(p: Exclude<Phase, 'rolling'>): number {
