@@ -23,8 +23,8 @@ export interface DebugHook {
   readonly stats: ClientStats & { state: string; framesDrawn: number };
   readonly trajectory: TrajectoryPayload | null;
   readonly videoVisible: boolean;
-  /** The video underlay's counters and the capture time (ms, server clock) of the picture on screen. */
-  readonly video: VideoStats & { captureMs: number | null };
+  /** The video underlay's counters and the picture on screen (capture time in ms, server clock). */
+  readonly video: VideoStats;
   /** The shot being replayed (`Shot 3 · ...`), or null when the table is live. */
   readonly replaying: string | null;
   /** Ball `id` as drawn in the current frame, or null when not drawn. */
@@ -51,7 +51,7 @@ export interface DebugSources {
   trajectory: () => TrajectoryPayload | null;
   framesDrawn: () => number;
   videoVisible: () => boolean;
-  video: () => VideoStats & { captureMs: number | null };
+  video: () => VideoStats;
   replaying: () => string | null;
 }
 

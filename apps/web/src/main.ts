@@ -11,7 +11,7 @@ import { mountConnectionPanel } from './panels/connection.js';
 import { mountFeed } from './panels/feed.js';
 import { mountHealth } from './panels/health.js';
 import { mountFilters, readFilters } from './panels/filters.js';
-import { VideoUnderlay, type VideoFrameInfo } from './panels/video.js';
+import { VideoUnderlay } from './panels/video.js';
 import { byId } from './panels/dom.js';
 import { mountGamePanel } from './panels/game.js';
 import { mountShotList, describeShot } from './panels/shots.js';
@@ -38,8 +38,6 @@ const video = new VideoUnderlay(byId<HTMLCanvasElement>('video'), byId<HTMLInput
 let trajectory: TrajectoryPayload | null = null;
 let table: TableGeometry = tableGeometry(null);
 let lastFrame: InterpolatedState | null = null;
-/** The video picture under this animation frame's balls (null without video). */
-let picture: VideoFrameInfo | null = null;
 let framesDrawn = 0;
 let cssW = 0;
 let cssH = 0;
@@ -100,7 +98,7 @@ function frame(now: number): void {
   // same animation frame, so a moving ball and its picture are one. A replay is drawn on the plain
   // table (the video shows the live table).
   video.suspend(replay !== null);
-  picture = video.present();
+  const picture = video.present();
   const underlay = video.visible && !replay;
   lastFrame = replay
     ? replay.player.frameAt((now - replay.startedMs) / 1000)
@@ -124,7 +122,7 @@ installDebugHook({
   trajectory: () => trajectory,
   framesDrawn: () => framesDrawn,
   videoVisible: () => video.visible,
-  video: () => ({ ...video.stats, captureMs: picture?.captureMs ?? null }),
+  video: () => video.stats,
   replaying: () => replay?.player.label ?? null,
 });
 

@@ -83,6 +83,8 @@ export interface VideoStats {
   painted: number;
   /** Source frame counter of the picture on screen, or null. */
   frameNumber: number | null;
+  /** Capture time of the picture on screen, ms since the Unix epoch (server clock), or null. */
+  captureMs: number | null;
 }
 
 /** No picture for this long while the stream should run: open a new one (a stalled proxy, a dead server). */
@@ -105,7 +107,7 @@ export class VideoUnderlay {
   private lastPartAt = 0;
   private decoding = false;
   private queued: MjpegPart | null = null;
-  readonly stats: VideoStats = { sessions: 0, decoded: 0, painted: 0, frameNumber: null };
+  private readonly counts = { sessions: 0, decoded: 0, painted: 0 };
 
   /**
    * @param surface the canvas under the table canvas (same container, top-left aligned)
@@ -135,6 +137,11 @@ export class VideoUnderlay {
    */
   restart(): Promise<void> {
     return this.start();
+  }
+
+  /** The counters and the picture on screen (the debug hook shows them). */
+  get stats(): VideoStats {
+    return { ...this.counts, frameNumber: this.shown?.frameNumber ?? null, captureMs: this.shown?.captureMs ?? null };
   }
 
   /** True when the video is shown (the renderer then leaves the cloth transparent). */
@@ -173,7 +180,7 @@ export class VideoUnderlay {
     this.stream = controller;
     this.lastPartAt = performance.now();
     const url = new URL('api/v1/stream/video', this.apiBase);
-    url.searchParams.set('session', String(++this.stats.sessions));
+    url.searchParams.set('session', String(++this.counts.sessions));
     readMjpeg(url.toString(), controller.signal, (part) => {
       this.lastPartAt = performance.now();
       this.decode(part);
@@ -210,7 +217,7 @@ export class VideoUnderlay {
     this.decoding = true;
     createImageBitmap(new Blob([part.jpeg], { type: 'image/jpeg' })).then(
       (bitmap) => {
-        this.stats.decoded++;
+        this.counts.decoded++;
         this.pending?.bitmap.close();
         this.pending = { bitmap, info: { captureMs: part.captureMs, frameNumber: part.frameNumber } };
       },
@@ -241,8 +248,7 @@ export class VideoUnderlay {
       this.ctx.drawImage(bitmap, 0, 0);
       bitmap.close();
       this.shown = next.info;
-      this.stats.painted++;
-      this.stats.frameNumber = next.info.frameNumber;
+      this.counts.painted++;
     }
     return this.shown;
   }
