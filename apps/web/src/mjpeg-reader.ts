@@ -18,6 +18,8 @@ export interface MjpegPart {
 }
 
 const HEAD_END = [13, 10, 13, 10];
+/** Part heads are ASCII header lines. */
+const LATIN1 = new TextDecoder('latin1');
 
 /**
  * Splits the bytes of a multipart MJPEG body into parts. Feed it chunks as they arrive; each
@@ -36,7 +38,7 @@ export class MjpegParser {
     for (;;) {
       const headEnd = indexOf(this.buf, HEAD_END);
       if (headEnd < 0) return parts;
-      const head = new TextDecoder('latin1').decode(this.buf.subarray(0, headEnd));
+      const head = LATIN1.decode(this.buf.subarray(0, headEnd));
       const length = headerOf(head, 'content-length');
       if (length === null || !/^\d+$/.test(length)) throw new Error('MJPEG part without Content-Length');
       const start = headEnd + 4;
