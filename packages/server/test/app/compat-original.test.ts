@@ -196,13 +196,13 @@ test('the endpoint script\'s routes: 15 of its 16 answer 2xx (the 16th, POST /ap
   assert.equal((await fetch(`${s.url}/api/v1/calibration`, { method: 'POST', body: '{"type":"geometric"}', headers: { 'content-type': 'application/json' } })).status, 404);
 });
 
-test('trajectory messages carry confidence; the simulator\'s video runs at the target rate', async () => {
+test('trajectory messages carry confidence; the simulator\'s video runs at the target rate', async (t) => {
   const s = await server({ source: { spec: 'simulator' } });
   const c = await open(s, '/api/v1/ws');
   await c.subscribe(['trajectory']);
   await c.until(() => c.of('trajectory').length > 0, 15_000, 'a trajectory');
-  const t: Msg = c.of('trajectory')[0]!;
-  assert.ok(typeof t.data.confidence === 'number' && t.data.confidence > 0 && t.data.confidence <= 1, `confidence ${t.data.confidence}`);
+  const traj: Msg = c.of('trajectory')[0]!;
+  assert.ok(typeof traj.data.confidence === 'number' && traj.data.confidence > 0 && traj.data.confidence <= 1, `confidence ${traj.data.confidence}`);
   // MJPEG: count parts over 2 s.
   const res = await fetch(`${s.url}/api/v1/stream/video`);
   const reader = res.body!.getReader();
@@ -214,5 +214,6 @@ test('trajectory messages carry confidence; the simulator\'s video runs at the t
     parts += (Buffer.from(value).toString('latin1').match(/--frame/g) ?? []).length;
   }
   await reader.cancel();
-  assert.ok(parts / 2 > 20, `MJPEG at ${(parts / 2).toFixed(1)} fps (the original's streaming test wants more than 15)`);
+  t.diagnostic(`MJPEG at ${(parts / 2).toFixed(1)} fps`);
+  assert.ok(parts / 2 > 15, `MJPEG at ${(parts / 2).toFixed(1)} fps (the original's streaming test wants more than 15)`);
 });

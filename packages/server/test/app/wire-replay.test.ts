@@ -18,6 +18,9 @@ const MASKED = new Set(['timestamp', 'server_time', 'resume_token', 'epoch', 'cl
 
 /** A copy of a decoded message with run-dependent values replaced by "<masked>". */
 function mask(v: unknown, key = ''): unknown {
+  // The round-trip time is known once the heartbeat's first ping is answered, which may or may not
+  // fall inside the scripted session: null and a number are both masked.
+  if (key === 'last_rtt_ms') return '<masked>';
   if (MASKED.has(key) && v !== null && v !== undefined) return '<masked>';
   if (key === 'epochs' && v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, '<masked>']));
   if (Array.isArray(v)) return v.map((x) => mask(x));
