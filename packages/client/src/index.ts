@@ -20,6 +20,7 @@ export { Backoff, backoffCeiling, backoffDelay, DEFAULT_BACKOFF, type BackoffOpt
 export { createCodec, DecodeError, type Codec, type Encoding } from './codec.js';
 export { ResumeTracker, type ResumeOutcome } from './resume.js';
 export { RateMeter } from './stats.js';
+export { MjpegParser, readMjpeg, type MjpegPart, type ReadMjpegOptions } from './video.js';
 export type { WebSocketConstructor, WebSocketLike } from './socket.js';
 export type {
   Envelope,

@@ -6,7 +6,8 @@
 // runs in Debian's Chromium on the server's origin and receives a live message.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ const root = new URL('../../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tablecast-sdk-user-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('npm pack -> npm install into an empty folder -> a plain node script receives live messages; its types check', { timeout: 180_000 }, async () => {
+test('npm pack -> npm install into an empty folder -> plain node scripts receive live messages and video pictures; their types check', { timeout: 180_000 }, async () => {
   const tarballs = execFileSync(process.execPath, [join(root, 'scripts', 'pack-sdk.mjs'), '--out', join(dir, 'tarballs')], { encoding: 'utf8' }).trim().split('\n');
   assert.equal(tarballs.length, 2);
   for (const t of tarballs) assert.ok(existsSync(t), t);
@@ -107,12 +108,38 @@ window.__ready = true;
 
   // A TypeScript user: the declarations resolve through the exports map and type the payloads.
   writeFileSync(join(app, 'use.ts'), `
-import { TablecastClient, type StatePayload } from '@tablecast/client';
+import { TablecastClient, readMjpeg, type StatePayload } from '@tablecast/client';
 const c = new TablecastClient({ url: 'ws://localhost:8000/api/v1/ws' });
+export const reading: Promise<void> = readMjpeg('http://localhost:8000/api/v1/stream/video', (p) => p.jpeg.byteLength + (p.frameNumber ?? 0));
+// @ts-expect-error: a part's jpeg is bytes, not a string
+export const wrong = (p: Parameters<Parameters<typeof readMjpeg>[1]>[0]) => p.jpeg.toUpperCase();
 c.on('state', (s: StatePayload) => s.balls.map((b) => b.position.x.toFixed(2)));
 // @ts-expect-error: 'balls' is not a stream
 c.on('balls', () => undefined);
 `);
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2023', 'DOM'], types: ['node'] }, files: ['use.ts'] }));
   execFileSync(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, stdio: 'pipe' });
+
+  // A video tool: the installed readMjpeg reads a live simulator's pictures with their frame numbers.
+  const video = await startServer(0, { source: { spec: 'simulator', seed: 3 } });
+  try {
+    writeFileSync(join(app, 'video.mjs'), `
+import { readMjpeg } from '@tablecast/client';
+const stop = new AbortController();
+const seen = [];
+await readMjpeg(process.argv[2], (part) => {
+  seen.push({ frame: part.frameNumber, jpeg: part.jpeg[0] === 0xff && part.jpeg[1] === 0xd8, captured: part.captureMs !== null });
+  if (seen.length === 3) stop.abort();
+}, { signal: stop.signal });
+console.log(JSON.stringify(seen));
+`);
+    // Asynchronously: the server runs in this process.
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['video.mjs', `${video.http}/api/v1/stream/video?quality=low`], { cwd: app, encoding: 'utf8', timeout: 20_000 });
+    const seen = JSON.parse(out.trim()) as { frame: number; jpeg: boolean; captured: boolean }[];
+    assert.equal(seen.length, 3);
+    assert.ok(seen.every((p) => p.jpeg && p.captured && Number.isInteger(p.frame)), out);
+    assert.ok(seen[0]!.frame < seen[2]!.frame, `frame numbers increase: ${out}`);
+  } finally {
+    await video.server.close();
+  }
 });

@@ -4,7 +4,7 @@
  * `GET /api/v1/vision/calibration`: `cornersPx`, or the pixel->table `homography`) are mapped onto the
  * canvas's playing-surface corners with a CSS `matrix3d` homography.
  *
- * The MJPEG stream is read part by part (mjpeg-reader.ts) and each picture is painted onto a canvas
+ * The MJPEG stream is read part by part (the SDK's readMjpeg) and each picture is painted onto a canvas
  * of its own in the same animation frame as the balls, together with the capture time it shows: the
  * renderer draws the balls of that instant, so a moving ball and its picture are one ball (with an
  * `<img>` the picture was some tens of ms older than the newest state, and moving balls were doubled).
@@ -15,7 +15,7 @@
  */
 import { applyHomography, homographyFrom4, invertHomography, toCssMatrix3d, type Mat3, type Pt } from '../homography.js';
 import type { TableView } from '../view.js';
-import { readMjpeg, type MjpegPart } from '../mjpeg-reader.js';
+import { readMjpeg, type MjpegPart } from '@tablecast/client';
 
 /** The calibration reply fields this module reads (both camelCase and snake_case are accepted). */
 interface Calibration {
@@ -181,10 +181,10 @@ export class VideoUnderlay {
     this.lastPartAt = performance.now();
     const url = new URL('api/v1/stream/video', this.apiBase);
     url.searchParams.set('session', String(++this.counts.sessions));
-    readMjpeg(url.toString(), controller.signal, (part) => {
+    readMjpeg(url.toString(), (part) => {
       this.lastPartAt = performance.now();
       this.decode(part);
-    }).then(
+    }, { signal: controller.signal }).then(
       () => this.retrySoon(controller),
       () => this.retrySoon(controller),
     );

@@ -1,10 +1,10 @@
-// The dashboard's MJPEG reader against a real server's stream (simulator source, real HTTP socket),
+// The SDK's MJPEG reader (the dashboard's video underlay) against a real server's stream (simulator source, real HTTP socket),
 // and the part parser fed the same bytes in chunks of every small size (a part head or a JPEG split
 // anywhere by the network).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type TablecastServer } from '@tablecast/server';
-import { MjpegParser, readMjpeg, type MjpegPart } from '../src/mjpeg-reader.js';
+import { MjpegParser, readMjpeg, type MjpegPart } from '../src/video.js';
 
 let server: TablecastServer | null = null;
 after(async () => {
@@ -17,10 +17,10 @@ test('readMjpeg: parts of a live stream are whole JPEGs named by frame number an
   const parts: MjpegPart[] = [];
   const controller = new AbortController();
   const started = Date.now();
-  await readMjpeg(`${url}/api/v1/stream/video?quality=low`, controller.signal, (p) => {
+  await readMjpeg(`${url}/api/v1/stream/video?quality=low`, (p) => {
     parts.push(p);
     if (parts.length === 6) controller.abort();
-  });
+  }, { signal: controller.signal });
   assert.equal(parts.length, 6, 'an abort ends the read quietly');
   for (const p of parts) {
     assert.deepEqual([p.jpeg[0], p.jpeg[1]], [0xff, 0xd8], 'starts like a JPEG');
@@ -51,6 +51,13 @@ test('readMjpeg: parts of a live stream are whole JPEGs named by frame number an
       assert.ok(Buffer.from(g.jpeg).equals(Buffer.from(parts[i]!.jpeg)));
     });
   }
+  // An answer other than 2xx rejects and names the status.
+  await assert.rejects(readMjpeg(`${url}/api/v1/stream/video?quality=blurry`, () => assert.fail('no part expected')), /answered 400/);
   // A stream that is not ours (no Content-Length) is an error, not a hang.
   assert.throws(() => new MjpegParser().push(enc.encode('--frame\r\nContent-Type: image/jpeg\r\n\r\n')), /Content-Length/);
+  // Nor is a head that never ends: it is refused at 8 KiB instead of held without bound.
+  const endless = new MjpegParser();
+  assert.throws(() => {
+    for (let k = 0; k < 100; k++) endless.push(enc.encode('x'.repeat(1000)));
+  }, /longer than 8 KiB/);
 });
