@@ -126,10 +126,11 @@ test('the game panel says "(break)" only before the first shot of a full rack (a
   assert.equal(describeTurn({ ...fresh(), shots: 1, turn: 1 }), 'Player 2 to shoot');
 });
 
-test('fouls in words: scratch, no ball hit, wrong ball first with the ball', () => {
+test('fouls in words: scratch, no ball hit, wrong ball first with the ball, no rail after contact', () => {
   assert.equal(describeFoul('scratch'), 'scratch');
   assert.equal(describeFoul('no_contact', null), 'no ball hit');
   assert.equal(describeFoul('wrong_ball_first', 12), 'wrong ball first (12)');
+  assert.equal(describeFoul('no_rail'), 'no rail after contact');
   assert.equal(describeFoul(undefined), 'foul');
 });
 

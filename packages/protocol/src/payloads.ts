@@ -86,11 +86,12 @@ export const ShotResult = Type.Object(
     shooter: Type.Integer({ minimum: 0, maximum: 1, description: 'index into players' }),
     pocketed: Type.Array(Type.Integer(), { description: 'numbers of the balls pocketed (0 = cue ball)' }),
     foul: Type.Boolean(),
-    foul_reason: Type.Union([Type.Literal('scratch'), Type.Literal('no_contact'), Type.Literal('wrong_ball_first'), Type.Null()], {
-      description: 'scratch: the cue ball pocketed; no_contact: it hit no ball; wrong_ball_first: it first hit a ball not of the shooter\'s group (or not the 8 once the group is cleared)',
+    foul_reason: Type.Union([Type.Literal('scratch'), Type.Literal('no_contact'), Type.Literal('wrong_ball_first'), Type.Literal('no_rail'), Type.Null()], {
+      description: 'scratch: the cue ball pocketed; no_contact: it hit no ball; wrong_ball_first: it first hit a ball not of the shooter\'s group (or not the 8 once the group is cleared); no_rail: nothing pocketed and no ball reached a cushion after the contact',
     }),
     turn_kept: Type.Boolean(),
     first_contact: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 15 }), Type.Null()], { description: 'the object ball the cue ball hit first (null: none); absent when the camera could not tell' })),
+    rail_after_contact: Type.Optional(Type.Boolean({ description: 'whether a ball reached a cushion after the cue ball\'s contact; absent when not read (nothing hit, a shot not started by the cue ball)' })),
   },
   Open,
 );

@@ -22,6 +22,7 @@ export interface ListedShot {
  */
 export function describeFoul(reason: unknown, firstContact?: unknown): string {
   if (reason === 'no_contact') return 'no ball hit';
+  if (reason === 'no_rail') return 'no rail after contact';
   if (reason === 'wrong_ball_first') return `wrong ball first${typeof firstContact === 'number' ? ` (${firstContact})` : ''}`;
   return typeof reason === 'string' ? reason : 'foul';
 }

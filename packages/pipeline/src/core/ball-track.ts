@@ -164,6 +164,16 @@ export class BallTrack {
     this.missed++;
   }
 
+  /** The latest measured x (metres): `x` without the smoothing applied while the ball is still. */
+  get measuredX(): number {
+    return this.hx[(this.samples - 1) % VELOCITY_WINDOW]!;
+  }
+
+  /** The latest measured y (metres), see {@link measuredX}. */
+  get measuredY(): number {
+    return this.hy[(this.samples - 1) % VELOCITY_WINDOW]!;
+  }
+
   /** Current speed, m/s. */
   get speed(): number {
     return Math.hypot(this.vx, this.vy);

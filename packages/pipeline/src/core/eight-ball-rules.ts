@@ -10,7 +10,9 @@
  *   (`scratch`); after the break, the cue ball hit no ball (`no_contact`) or first hit a ball not of
  *   the shooter's group, or not the 8-ball once the group is cleared (`wrong_ball_first`), as far as
  *   the tracks tell it (`first_contact` of `balls_stopped`, first-contact.ts: not judged when
- *   ambiguous; a wrong ball not on an open table). A rail after contact is not judged;
+ *   ambiguous; a wrong ball not on an open table); after the break, when the shot pocketed no
+ *   ball, no ball reaching a cushion after the contact (`no_rail`; `rail_after_contact` of
+ *   `balls_stopped`, rail-contact.ts: every doubt goes to the shooter);
  * - groups: the table is open after the break; then the first shot without a foul that pockets
  *   balls of one group only gives that group to the shooter and the other to the opponent;
  * - the 8-ball pocketed ends the game: the shooter wins when the shooter's group was cleared before
@@ -127,7 +129,7 @@ export class EightBallRules {
     const objects = this.inShot.filter((n) => n !== 0 && n !== 8);
     const clearedBefore = player.group !== null && this.leftOf(player.group, state) + objects.filter((n) => groupOf(n) === player.group).length === 0;
     const isBreak = g.shots === 0 && this.rackSeen;
-    const reason = this.scratched ? 'scratch' : isBreak ? null : contactFoul(stopped.first_contact, player.group, clearedBefore);
+    const reason = this.scratched ? 'scratch' : isBreak ? null : (contactFoul(stopped.first_contact, player.group, clearedBefore) ?? this.railFoul(stopped));
     const foul = reason !== null;
     player.pocketed.push(...objects.filter((n) => groupOf(n) === player.group || player.group === null));
     opponent.pocketed.push(...objects.filter((n) => player.group !== null && groupOf(n) === opponent.group));
@@ -143,9 +145,11 @@ export class EightBallRules {
     const turnKept = !foul && own.length > 0 && (isBreak || !this.inShot.includes(8));
     g.shots += 1;
     const contact = stopped.first_contact;
+    const rail = stopped.rail_after_contact;
     const result: ShotResult = {
       shot: g.shots, shooter, pocketed: [...this.inShot], foul, foul_reason: reason, turn_kept: turnKept,
       ...(typeof contact === 'number' || contact === null ? { first_contact: contact } : {}),
+      ...(typeof rail === 'boolean' ? { rail_after_contact: rail } : {}),
     };
     g.last_shot = result;
     stopped.shot = result;
@@ -166,6 +170,11 @@ export class EightBallRules {
     this.snapshot = null;
     this.count(state);
     return out;
+  }
+
+  /** `no_rail` when the shot pocketed nothing and no ball reached a cushion after the contact, else null. */
+  private railFoul(stopped: GameEvent): FoulReason | null {
+    return stopped.rail_after_contact === false && this.inShot.length === 0 ? 'no_rail' : null;
   }
 
   /** Balls of `group` still on the table. */

@@ -4,7 +4,8 @@
  * `cue_lost` (and, from eight-ball-rules.ts, `foul` and `game_over`). Each is `{event, frame_number,
  * capture_timestamp, ...fields}`; `balls_stopped` carries the shot's `replay` (shot-recorder.ts) and,
  * when it could be read, `first_contact`: the number of the object ball the cue ball hit first, or
- * null when it hit none (first-contact.ts).
+ * null when it hit none (first-contact.ts), and `rail_after_contact`: whether a ball reached a
+ * cushion after that contact (rail-contact.ts).
  *
  * Debouncing (so measurement noise and missed detections do not cause event storms):
  * - a ball counts as pocketed only once its track was removed (missing for the game state's
@@ -21,6 +22,7 @@ import type { GameState, StateUpdate } from './game-state.js';
 import { isCueBall, type BallTrack } from './ball-track.js';
 import { ShotRecorder } from './shot-recorder.js';
 import { FirstContact } from './first-contact.js';
+import { RailContact } from './rail-contact.js';
 
 /** One game event (the `data` of an `event` message). */
 export interface GameEvent extends Record<string, unknown> {
@@ -54,6 +56,8 @@ export const DEFAULT_EVENT_OPTIONS: GameEventOptions = {
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 /** `{first_contact}` when the shot's first contact was read, else nothing. */
 const firstContactField = (n: number | null | undefined): { first_contact?: number | null } => (n === undefined ? {} : { first_contact: n });
+/** `{rail_after_contact}` when it was read, else nothing. */
+const railField = (rail: boolean | undefined): { rail_after_contact?: boolean } => (rail === undefined ? {} : { rail_after_contact: rail });
 
 /** See the module comment. One instance per game state. */
 export class GameEventDetector {
@@ -70,6 +74,7 @@ export class GameEventDetector {
   private lastCueAngle: number | null = null;
   private readonly recorder = new ShotRecorder();
   private readonly contact = new FirstContact();
+  private readonly rail = new RailContact();
 
   constructor(options: Partial<GameEventOptions> = {}) {
     this.opts = { ...DEFAULT_EVENT_OPTIONS, ...options };
@@ -131,6 +136,7 @@ export class GameEventDetector {
     if (this.inShot) {
       this.recorder.sample(state); // every interval_s while the shot lasts
       this.contact.sample(state.balls());
+      this.rail.sample(state.balls());
     }
     if (moving) {
       this.still = 0;
@@ -141,6 +147,7 @@ export class GameEventDetector {
         this.pocketedInShot = [];
         this.recorder.begin(state);
         this.contact.begin(state.balls());
+        this.rail.begin(state.balls(), state.table);
         let first: BallTrack | undefined;
         for (const t of state.balls()) {
           if (!t.moving) continue;
@@ -166,6 +173,7 @@ export class GameEventDetector {
         pocketed: this.pocketedInShot,
         ball_count: count,
         ...firstContactField(this.contact.end(state.balls())),
+        ...railField(this.rail.end(state.balls())),
         replay: this.recorder.end(),
       });
       this.pocketedInShot = [];

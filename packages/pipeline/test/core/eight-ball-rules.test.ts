@@ -18,14 +18,14 @@ let frame = 0;
 const ev = (event: GameEvent['event'], extra: Record<string, unknown> = {}): GameEvent => ({ event, frame_number: ++frame, capture_timestamp: 't', ...extra });
 
 /** Plays one shot that pockets `numbers` (0 = the cue ball: a scratch); returns the derived events. */
-function shot(rules: EightBallRules, table: Table, numbers: number[], contact?: number | null): GameEvent[] {
+function shot(rules: EightBallRules, table: Table, numbers: number[], contact?: number | null, rail?: boolean): GameEvent[] {
   const events: GameEvent[] = [ev('shot_started')];
   for (const n of numbers) {
     table.on.delete(n);
     events.push(ev('ball_pocketed', { number: n }));
     if (n === 0) events.push(ev('scratch', { number: 0 }));
   }
-  const stopped = ev('balls_stopped', contact === undefined ? {} : { first_contact: contact });
+  const stopped = ev('balls_stopped', { ...(contact === undefined ? {} : { first_contact: contact }), ...(rail === undefined ? {} : { rail_after_contact: rail }) });
   events.push(stopped);
   const derived = rules.apply(events, table);
   if (numbers.includes(0)) table.on.add(0); // ball in hand: back on the table
@@ -142,4 +142,23 @@ test('with the group cleared only the 8-ball is a legal first contact', () => {
   shot(rules, table, [], 11); // player 2 misses legally
   const [, over] = shot(rules, table, [8], 8);
   assert.deepEqual([over?.event, over?.winner], ['game_over', 0], 'the 8 hit first and pocketed wins');
+});
+
+test('no rail after contact: a foul when nothing was pocketed and no ball reached a cushion; not on the break, not when a ball went down, not when unread', () => {
+  const rules = new EightBallRules();
+  const table = new Table();
+  rules.apply([ev('game_started')], table);
+  assert.deepEqual(shot(rules, table, [], 5, false).slice(1), [], 'the break: not judged');
+  const [stopped, foul] = shot(rules, table, [], 3, false); // player 2, open table: a ball hit, nothing reached a rail
+  assert.deepEqual([foul?.event, foul?.reason, foul?.player], ['foul', 'no_rail', 1]);
+  assert.deepEqual([(stopped!.shot as { foul_reason: string }).foul_reason, (stopped!.shot as { rail_after_contact: boolean }).rail_after_contact], ['no_rail', false]);
+  let g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[1]!.fouls], [0, 1], 'the turn passes');
+  assert.deepEqual(shot(rules, table, [], 3, true).slice(1), [], 'player 1: a rail after contact, a legal miss');
+  assert.deepEqual(shot(rules, table, [], 4, undefined).slice(1), [], 'player 2: not read, not judged');
+  shot(rules, table, [2], 2, false); // player 1: a ball down needs no rail
+  g = rules.current(table);
+  assert.deepEqual([g.turn, g.players[0]!.fouls, g.players[0]!.group, g.last_shot?.foul], [0, 0, 'solids', false]);
+  const [, nothing] = shot(rules, table, [], null, false);
+  assert.equal(nothing?.reason, 'no_contact', 'nothing hit is no_contact, not no_rail');
 });

@@ -184,11 +184,13 @@ export class SimulatorSession {
       next.push({ id: b.id, number: b.number ?? numberOf(b.id), x: f.x, y: f.y });
     }
     this.balls = next;
-    // The shot's truth for the players' rules: what went down and the ball the cue ball hit first.
+    // The shot's truth for the players' rules: what went down, the ball the cue ball hit first and
+    // whether a ball reached a cushion after that contact.
     const hit = sim.events.find((e) => e.type === 'ball_ball' && e.ballIds.includes('cue'));
     const firstContact = hit ? numberOf(hit.ballIds.find((id) => id !== 'cue') ?? 'cue') : null;
+    const rail = hit ? { rail_after_contact: sim.events.some((e) => e.type === 'ball_cushion' && e.time > hit.time) } : {};
     const events = sim.pocketed.flatMap((id) => [truthEvent('ball_pocketed', { number: numberOf(id) }), ...(id === 'cue' ? [truthEvent('scratch')] : [])]);
-    this.rules.apply([...events, truthEvent('balls_stopped', { first_contact: firstContact })], this.onTable);
+    this.rules.apply([...events, truthEvent('balls_stopped', { first_contact: firstContact, ...rail })], this.onTable);
   }
 
   /** End of `settle`: re-rack, or respot a scratched cue ball and go on. */

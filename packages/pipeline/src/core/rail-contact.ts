@@ -1,0 +1,217 @@
+/**
+ * Whether any ball reached a cushion after the cue ball's contact with an object ball, read from the
+ * tracks: the rule "no rail after contact" (WPA World Standardized Rules, General Rules 6.3: when no
+ * ball is pocketed, the cue ball must contact an object ball and after that contact at least one
+ * ball, cue ball or object ball, must contact a cushion; else it is a foul).
+ *
+ * An overhead camera at 30 fps does not see a ball touch the cushion; a ball counts as having
+ * reached one (the cushion noses are the table's edges, x = 0 / width, y = 0 / height, metres) when
+ * - its centre comes within its radius + {@link NEAR_M} of a cushion nose (a ball pressed against a
+ *   cushion is measured at gap ~0; the ~1.5 mm detection noise is far below NEAR_M), or
+ * - its motion along one axis reverses at a point no farther from the cushion it was heading for
+ *   than the steps around it + NEAR_M, the steps (to that point over one frame, or over two when
+ *   one is shorter; from it over one) each at least {@link TURN_M} (twice that while the tracks do
+ *   not yet call the ball moving, their confirmation lagging a frame or two): the bounce of a fast
+ *   ball that happened between two frames (above ~0.5 m/s normal speed the ball is never sampled
+ *   near; the frame before the turn may show a short step, the ball having gone in and come back).
+ * Every doubt goes to the shooter, so that a foul is called only when no ball came near a cushion:
+ * - object balls count from the start of the shot (an object ball moves only once something hit
+ *   it); the cue ball counts from the earliest frame the contact can have happened: the first frame
+ *   whose cue-ball path (the segment between two measured positions) passes within touching
+ *   distance (the two radii + NEAR_M) of an object ball, or {@link CUE_LEAD_FRAMES} frames before an
+ *   object ball was first seen moving (the tracks confirm motion a few frames late), whichever is
+ *   earlier; all the shot when neither was seen;
+ * - a ball resting against a cushion when the shot starts (within NEAR_M) counts only after it has
+ *   left every cushion by {@link LEAVE_M}: a ball frozen to a cushion is not driven to it by being
+ *   hit, and a push along that cushion looks the same from above;
+ * - a bounce off another ball close to a cushion also counts (it cannot be told apart), and so does
+ *   an object ball no longer tracked at the end (pocketed, its jaw contact unseen, or lost from
+ *   view; a shot that pocketed a ball needs no cushion anyway).
+ * Not judged (undefined): shots that do not start with the cue ball moving, and shots where no
+ * object ball moved or was displaced by more than {@link DISPLACED_M} (first-contact.ts reads those
+ * as "nothing hit").
+ *
+ * Measured against the physics (test/core/rail-contact.test.ts: random layouts and shots, 30 fps,
+ * 1.5 mm noise, missed detections): over 72 seeds, ~17,600 shots, no shot with a cushion contact
+ * read as "no rail"; about 85 % of the shots without one read so, the rest given to the shooter.
+ */
+import { isCueBall, type BallTrack } from './ball-track.js';
+import { DISPLACED_M } from './first-contact.js';
+
+/**
+ * What the reading needs of a track (a {@link BallTrack} has it): the measured position (not the
+ * still-ball smoothing of `x`/`y`, which flattens the first frames of a ball's motion, the tracks
+ * calling it moving a frame or two late) and radius, metres.
+ */
+export type RailTrack = Pick<BallTrack, 'id' | 'type' | 'number' | 'moving' | 'missed' | 'measuredX' | 'measuredY' | 'radius'>;
+
+/** The playing surface: cushion noses at x = 0 and `width`, y = 0 and `height` (metres). */
+export interface CushionBox {
+  width: number;
+  height: number;
+}
+
+/**
+ * Gap (metres) between a ball and a cushion nose that counts as contact: ~6x the detection noise
+ * (a ball bouncing at ~0.5 m/s is sampled up to ~8 mm off the cushion).
+ */
+export const NEAR_M = 0.01;
+/** Distance (metres) a ball frozen to a cushion must move off every cushion before it counts again. */
+export const LEAVE_M = 0.02;
+/** Smallest step per frame (metres) that shows a direction: 2x the ~1.5 mm detection noise. */
+export const TURN_M = 0.003;
+/** Frames before the object ball's first moving frame from which the cue ball's cushions count. */
+export const CUE_LEAD_FRAMES = 3;
+
+/** A ball's last measured position, the step that reached it and the two steps before it (metres). */
+interface Previous {
+  x: number;
+  y: number;
+  dx: number;
+  dy: number;
+  dx2: number;
+  dy2: number;
+  moving: boolean;
+}
+
+/** Gap (metres) between the ball's surface and the nearest cushion nose. */
+function cushionGap(t: RailTrack, box: CushionBox): number {
+  return Math.min(t.measuredX, box.width - t.measuredX, t.measuredY, box.height - t.measuredY) - t.radius;
+}
+
+/**
+ * Whether the motion along one axis turned at `from` (the previous position, reached by step `a1`,
+ * or by `a2` over the two steps before when `a1` is short; left by step `b`) close to the cushion it
+ * was heading for (at 0 or at `size`); steps shorter than `minStep` show no direction.
+ */
+function turnedAtCushion(from: number, a1: number, a2: number, b: number, radius: number, size: number, minStep: number): boolean {
+  const a = Math.abs(a1) >= minStep ? a1 : a2;
+  if (Math.abs(a) < minStep || Math.abs(b) < minStep || Math.sign(a) === Math.sign(b)) return false;
+  const gap = a > 0 ? size - from - radius : from - radius;
+  return gap <= Math.max(Math.abs(a), Math.abs(b)) + NEAR_M;
+}
+
+/** Follows one shot at a time: `begin` at `shot_started`, `sample` every frame, `end` at `balls_stopped`. */
+export class RailContact {
+  private judged = false;
+  private frame = 0;
+  /** Frame in which an object ball was first seen moving; undefined while none was. */
+  private contactFrame: number | undefined;
+  /** First frame whose cue-ball path came within touching distance of an object ball. */
+  private touchFrame: number | undefined;
+  /** This frame's tracks (the iterable given to `sample` is read once). */
+  private readonly current: RailTrack[] = [];
+  private objectRail = false;
+  /** Last frame in which the cue ball reached a cushion (-Infinity: none). */
+  private lastCueRail = -Infinity;
+  private readonly movingAtStart = new Set<string>();
+  private readonly frozen = new Set<string>();
+  private readonly layout = new Map<string, { x: number; y: number }>();
+  private readonly previous = new Map<string, Previous>();
+  private box: CushionBox = { width: 0, height: 0 };
+
+  /** The shot starts with these tracks on `box` (those moving now set it off). */
+  begin(tracks: Iterable<RailTrack>, box: CushionBox): void {
+    this.box = { width: box.width, height: box.height };
+    this.frame = 0;
+    this.contactFrame = undefined;
+    this.touchFrame = undefined;
+    this.objectRail = false;
+    this.lastCueRail = -Infinity;
+    this.movingAtStart.clear();
+    this.frozen.clear();
+    this.layout.clear();
+    this.previous.clear();
+    let cueMoving = false;
+    let objectMoving = false;
+    for (const t of tracks) {
+      if (cushionGap(t, this.box) <= NEAR_M) this.frozen.add(t.id);
+      if (!isCueBall(t)) this.layout.set(t.id, { x: t.measuredX, y: t.measuredY });
+      this.previous.set(t.id, { x: t.measuredX, y: t.measuredY, dx: 0, dy: 0, dx2: 0, dy2: 0, moving: t.moving });
+      if (!t.moving) continue;
+      this.movingAtStart.add(t.id);
+      if (isCueBall(t)) cueMoving = true;
+      else objectMoving = true;
+    }
+    this.judged = cueMoving;
+    // The cue ball may already have reached a ball in the frames its own start took to confirm.
+    if (cueMoving && objectMoving) this.contactFrame = 0;
+  }
+
+  /** One frame of the shot. */
+  sample(tracks: Iterable<RailTrack>): void {
+    if (!this.judged) return;
+    this.frame++;
+    const current = this.current;
+    current.length = 0;
+    let cue: RailTrack | undefined;
+    for (const t of tracks) {
+      current.push(t);
+      if (isCueBall(t)) cue = t;
+      else if (this.contactFrame === undefined && t.moving && !this.movingAtStart.has(t.id)) this.contactFrame = this.frame;
+    }
+    if (this.touchFrame === undefined && cue && cue.missed === 0 && this.touching(cue, current)) this.touchFrame = this.frame;
+    for (const t of current) {
+      if (t.missed > 0) continue; // not seen: its position is the last measured one
+      if (!this.reachedCushion(t)) continue;
+      if (t === cue) this.lastCueRail = this.frame;
+      else this.objectRail = true;
+    }
+  }
+
+  /** Whether the cue ball's path since its last measured position passed within touching distance of an object ball. */
+  private touching(cue: RailTrack, tracks: RailTrack[]): boolean {
+    const prev = this.previous.get(cue.id);
+    const fx = prev ? prev.x : cue.measuredX;
+    const fy = prev ? prev.y : cue.measuredY;
+    const sx = cue.measuredX - fx;
+    const sy = cue.measuredY - fy;
+    const len2 = sx * sx + sy * sy;
+    for (const t of tracks) {
+      if (t === cue) continue;
+      const u = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((t.measuredX - fx) * sx + (t.measuredY - fy) * sy) / len2));
+      if (Math.hypot(fx + u * sx - t.measuredX, fy + u * sy - t.measuredY) <= cue.radius + t.radius + NEAR_M) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The shot ended (`tracks`: the table now): whether a ball reached a cushion after the contact,
+   * `undefined` when not judged.
+   */
+  end(tracks: Iterable<RailTrack>): boolean | undefined {
+    if (!this.judged) return undefined;
+    const now = new Map<string, RailTrack>();
+    for (const t of tracks) now.set(t.id, t);
+    if (this.contactFrame === undefined && !this.displacedObject(now)) return undefined;
+    if (this.objectRail || [...this.layout.keys()].some((id) => !now.has(id))) return true;
+    const from = Math.min(this.touchFrame ?? Infinity, this.contactFrame === undefined ? Infinity : this.contactFrame - CUE_LEAD_FRAMES);
+    return this.lastCueRail >= (from === Infinity ? 0 : from);
+  }
+
+  /** Whether `t` reached a cushion in this frame (see the module comment); updates its history. */
+  private reachedCushion(t: RailTrack): boolean {
+    const prev = this.previous.get(t.id);
+    const dx = prev ? t.measuredX - prev.x : 0;
+    const dy = prev ? t.measuredY - prev.y : 0;
+    this.previous.set(t.id, { x: t.measuredX, y: t.measuredY, dx, dy, dx2: (prev?.dx ?? 0) + dx, dy2: (prev?.dy ?? 0) + dy, moving: t.moving });
+    const gap = cushionGap(t, this.box);
+    if (this.frozen.has(t.id)) {
+      if (gap > LEAVE_M) this.frozen.delete(t.id);
+      return false;
+    }
+    if (gap <= NEAR_M) return true;
+    if (!prev) return false;
+    const minStep = t.moving || prev.moving ? TURN_M : 2 * TURN_M;
+    return turnedAtCushion(prev.x, prev.dx, prev.dx2, dx, t.radius, this.box.width, minStep) || turnedAtCushion(prev.y, prev.dy, prev.dy2, dy, t.radius, this.box.height, minStep);
+  }
+
+  /** Whether an object ball of the layout at the strike is gone or displaced by more than DISPLACED_M. */
+  private displacedObject(now: ReadonlyMap<string, RailTrack>): boolean {
+    for (const [id, was] of this.layout) {
+      const t = now.get(id);
+      if (!t || Math.hypot(t.measuredX - was.x, t.measuredY - was.y) > DISPLACED_M) return true;
+    }
+    return false;
+  }
+}
