@@ -23,7 +23,8 @@
  *   earlier; all the shot when neither was seen;
  * - a ball resting against a cushion when the shot starts (within NEAR_M) counts only after it has
  *   left every cushion by {@link LEAVE_M}: a ball frozen to a cushion is not driven to it by being
- *   hit, and a push along that cushion looks the same from above;
+ *   hit (WPA General Rules 8.4, Driven to a Rail: only a ball not touching a cushion can be), and a
+ *   push along that cushion looks the same from above;
  * - a bounce off another ball close to a cushion also counts (it cannot be told apart), and so does
  *   an object ball no longer tracked at the end (pocketed, its jaw contact unseen, or lost from
  *   view; a shot that pocketed a ball needs no cushion anyway).
