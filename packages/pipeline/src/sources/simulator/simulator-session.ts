@@ -54,7 +54,7 @@ export type Phase = 'idle' | 'approach' | 'aim' | 'pause' | 'stroke' | 'rolling'
 
 /** Session settings. */
 export interface SessionOptions {
-  /** Re-rack after this many shots (default 12). */
+  /** Re-rack after this many shots (default 30: most simulated games end with the 8-ball first; a cap for a stuck table). */
   maxShotsPerRack?: number;
   /** Aim error standard deviation, degrees (default 0.6). */
   aimErrorDeg?: number;
@@ -98,7 +98,7 @@ export class SimulatorSession {
     private readonly rng: Rng,
     options: SessionOptions = {},
   ) {
-    this.opts = { maxShotsPerRack: 12, aimErrorDeg: 0.6, paceFactor: 1, ...options };
+    this.opts = { maxShotsPerRack: 30, aimErrorDeg: 0.6, paceFactor: 1, ...options };
     this.R = (table as { ballRadius?: number }).ballRadius ?? 0.028575;
     this.rack();
   }

@@ -12,7 +12,7 @@
  * detection that carries it).
  * Deterministic from `options.seed` (the truth and the noise; wall-clock timestamps aside).
  *
- * Extra options (`options.extra`): `maxShotsPerRack` (default 12), `paceFactor` (default 1),
+ * Extra options (`options.extra`): `maxShotsPerRack` (default 30), `paceFactor` (default 1),
  * `frameWidth`/`frameHeight` (default 960x540), `noiseM` (default 0.0015), `missRate` (default 0.01),
  * `timeScale` (virtual seconds per real second, default 1; tests and demos use > 1), `frameFps`
  * (JPEG frames per second, default 30, at most `fps`).
@@ -44,7 +44,7 @@ function extraOf(options: SourceOptions): SimExtra {
   const e = options.extra ?? {};
   const num = (k: string, d: number): number => (typeof e[k] === 'number' && Number.isFinite(e[k]) ? (e[k] as number) : d);
   return {
-    maxShotsPerRack: num('maxShotsPerRack', 12),
+    maxShotsPerRack: num('maxShotsPerRack', 30),
     paceFactor: num('paceFactor', 1),
     frameWidth: num('frameWidth', 960),
     frameHeight: num('frameHeight', 540),
