@@ -9,7 +9,9 @@
  * - `GET /stream/video/status`: `{active, frames, fps, width, height, viewers, last_frame_at}` plus
  *   `demand` (whether the source is asked for frames), `available` (frames exist or a source makes
  *   them on demand) and `encodes`, `sent`, `skipped` counters.
- * An open MJPEG response holds frame demand (see FrameHub) until it closes.
+ * An open MJPEG response holds frame demand (see FrameHub) until it closes. Its first part is the
+ * latest frame, unless the source follows demand and that frame is older than 1 s: then the
+ * first part is the next frame, or the old one when none comes within 1.5 s.
  * - `POST /stream/video/start`, `POST /stream/video/stop`: toggle whether frames are served.
  * Bad parameters answer 400 `{error: {code: 'INVALID_PARAMETER', message}}`.
  * State lives in the registration (no module state): two servers in one process are independent.
@@ -121,7 +123,12 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     });
     res.flushHeaders();
     const viewer = new MjpegViewer(res, (f) => variants.get(f, params.spec, deps.overlay), params.fps);
-    const off = hub.onFrame((f) => { if (active) viewer.offer(f); });
+    let fresh = false;
+    const off = hub.onFrame((f) => {
+      if (!active) return;
+      fresh = true;
+      viewer.offer(f);
+    });
     const release = hub.acquire(); // the source renders/encodes frames while someone watches
     const entry = {
       viewer,
@@ -136,7 +143,15 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     viewers.add(entry);
     res.on('close', entry.end);
     const first = latest();
-    if (first) viewer.offer(first);
+    if (first && hub.hasProducer && Date.now() - first.timestampMicros / 1000 > FRESH_MS) {
+      // Nobody was watching, so an on-demand source rendered nothing and the newest frame is old
+      // (a picture of minutes ago, under live balls): show it only when no fresh one comes within
+      // FRAME_WAIT_MS (a stopped pipeline still shows its last picture).
+      const fallback = setTimeout(() => { if (!fresh) viewer.offer(first); }, FRAME_WAIT_MS);
+      res.on('close', () => clearTimeout(fallback));
+    } else if (first) {
+      viewer.offer(first);
+    }
   });
 
   app.get('/api/v1/stream/video/frame', { config: { policy: 'public' }, schema: { tags, summary: 'The newest frame as one JPEG (X-Frame-Number header)', querystring: FrameQuery, response: { 200: { description: 'a JPEG', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } }, 503: NoFrame } } }, async (req, reply) => {

@@ -227,6 +227,43 @@ describe('video routes', () => {
 });
 
 describe('frame demand', () => {
+  it('a source that follows demand: a new viewer\'s first picture is rendered for it, not the old newest one', async () => {
+    const removeProducer = hub.addProducer();
+    let timer: NodeJS.Timeout | null = null;
+    const follow = hub.onDemand((w) => {
+      if (w && !timer) timer = setInterval(() => push(), 30);
+      if (!w && timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    });
+    try {
+      const old = push();
+      old.timestampMicros -= 60_000_000; // rendered a minute ago, when someone last watched
+      const { parts } = await readParts('/stream/video', 1);
+      assert.ok(partMeta.get(parts[0]!)!.frameNumber > old.frameNumber, 'a fresh picture first');
+    } finally {
+      if (timer) clearInterval(timer);
+      follow();
+      removeProducer();
+    }
+  });
+
+  it('a source that follows demand and stays silent: a new viewer still gets the last picture after 1.5 s', async () => {
+    const removeProducer = hub.addProducer(); // a producer that never renders (a stopped pipeline)
+    try {
+      const last = push();
+      last.timestampMicros -= 5_000_000; // five seconds old
+      const t0 = performance.now();
+      const { parts } = await readParts('/stream/video', 1);
+      const waited = performance.now() - t0;
+      assert.equal(partMeta.get(parts[0]!)!.frameNumber, last.frameNumber);
+      assert.ok(waited >= 1400, `the old picture came after waiting for a fresh one (${waited.toFixed(0)} ms)`);
+    } finally {
+      removeProducer();
+    }
+  });
+
   it('FrameHub: viewers hold demand, a touch wants frames for a while, listeners see each change once', async () => {
     const h = new FrameHub();
     const seen: boolean[] = [];
