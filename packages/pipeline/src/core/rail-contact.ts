@@ -64,7 +64,7 @@ export const TURN_M = 0.003;
 /** Frames before the object ball's first moving frame from which the cue ball's cushions count. */
 export const CUE_LEAD_FRAMES = 3;
 
-/** A ball's last measured position, the step that reached it and the two steps before it (metres). */
+/** A ball's last measured position, the step that reached it (`dx`, `dy`) and the last two steps together (`dx2`, `dy2`), metres. */
 interface Previous {
   x: number;
   y: number;
