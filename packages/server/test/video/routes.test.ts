@@ -71,6 +71,27 @@ function readParts(path: string, count: number, onOpen?: () => void): Promise<{ 
   });
 }
 
+/**
+ * Adds a producer that renders (pushes a frame every 30 ms) only while frames are wanted, as the
+ * simulator source does; returns its removal.
+ */
+function onDemandProducer(): () => void {
+  const removeProducer = hub.addProducer();
+  let timer: NodeJS.Timeout | null = null;
+  const follow = hub.onDemand((w) => {
+    if (w && !timer) timer = setInterval(() => push(), 30);
+    if (!w && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  });
+  return () => {
+    if (timer) clearInterval(timer);
+    follow();
+    removeProducer();
+  };
+}
+
 async function json(path: string, method = 'GET'): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(base + path, { method });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
@@ -228,24 +249,14 @@ describe('video routes', () => {
 
 describe('frame demand', () => {
   it('a source that follows demand: a new viewer\'s first picture is rendered for it, not the old newest one', async () => {
-    const removeProducer = hub.addProducer();
-    let timer: NodeJS.Timeout | null = null;
-    const follow = hub.onDemand((w) => {
-      if (w && !timer) timer = setInterval(() => push(), 30);
-      if (!w && timer) {
-        clearInterval(timer);
-        timer = null;
-      }
-    });
+    const stop = onDemandProducer();
     try {
       const old = push();
       old.timestampMicros -= 60_000_000; // rendered a minute ago, when someone last watched
       const { parts } = await readParts('/stream/video', 1);
       assert.ok(partMeta.get(parts[0]!)!.frameNumber > old.frameNumber, 'a fresh picture first');
     } finally {
-      if (timer) clearInterval(timer);
-      follow();
-      removeProducer();
+      stop();
     }
   });
 
@@ -290,16 +301,7 @@ describe('frame demand', () => {
   it('an MJPEG viewer holds demand while connected; /frame from an on-demand producer waits for a fresh frame', async () => {
     const demand: boolean[] = [];
     const off = hub.onDemand((w) => demand.push(w));
-    const removeProducer = hub.addProducer();
-    // A producer that renders only while frames are wanted (what the simulator source does).
-    let timer: NodeJS.Timeout | null = null;
-    const follow = hub.onDemand((w) => {
-      if (w && !timer) timer = setInterval(() => push(), 30);
-      if (!w && timer) {
-        clearInterval(timer);
-        timer = null;
-      }
-    });
+    const stop = onDemandProducer();
     try {
       const before = (await json('/stream/video/status')).body;
       assert.equal(before.demand, false);
@@ -317,10 +319,8 @@ describe('frame demand', () => {
       assert.ok(Number(r.headers.get('x-frame-number')) > stale.frameNumber, 'a fresh frame, not the stale one');
       assert.equal((await json('/stream/video/status')).body.demand, true, 'wanted for a while after a one-off request');
     } finally {
-      if (timer) clearInterval(timer);
-      follow();
+      stop();
       off();
-      removeProducer();
     }
   });
 });
