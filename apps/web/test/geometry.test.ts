@@ -7,9 +7,9 @@ import { StateInterpolator } from '../src/interpolation.js';
 import { applyHomography, homographyFrom4, invertHomography, toCssMatrix3d } from '../src/homography.js';
 import { imageCorners } from '../src/panels/video.js';
 import { stateWith } from './helpers.js';
-import type { GameSummary } from '@tablecast/protocol';
+import type { GameSummary, ShotResult } from '@tablecast/protocol';
 import { describeTurn } from '../src/panels/game.js';
-import { describeDown, describeFoul } from '../src/panels/shots.js';
+import { describeDown, describeFoul, describeShot } from '../src/panels/shots.js';
 
 const at = (ms: number) => formatTimestamp(ms * 1000);
 
@@ -134,9 +134,12 @@ test('fouls in words: scratch, no ball hit, wrong ball first with the ball, no r
   assert.equal(describeFoul(undefined), 'foul');
 });
 
-test('what a shot pocketed, in words: a ball number is never read as a count', () => {
+test('what a shot pocketed, in words: a ball number is never read as a count; an illegal break says so', () => {
   assert.equal(describeDown([4]), 'ball 4 down');
   assert.equal(describeDown([5, 15]), 'balls 5, 15 down');
   assert.equal(describeDown([0]), 'nothing down', 'the cue ball is a scratch, not a ball down');
   assert.equal(describeDown([]), 'nothing down');
+  const shot = (r: Partial<ShotResult>): string => describeShot({ sequence: 1, replay: null, durationS: 2, result: { shot: 1, shooter: 0, pocketed: [], foul: false, foul_reason: null, turn_kept: false, ...r } });
+  assert.equal(shot({ legal_break: false, balls_to_cushion: 2 }), 'Shot 1 · Player 1 · nothing down · illegal break (2 to a cushion) · turn passes');
+  assert.equal(shot({ legal_break: true, balls_to_cushion: 6 }), 'Shot 1 · Player 1 · nothing down · turn passes', 'a legal break says nothing more');
 });

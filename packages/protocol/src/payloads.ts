@@ -92,6 +92,8 @@ export const ShotResult = Type.Object(
     turn_kept: Type.Boolean(),
     first_contact: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 15 }), Type.Null()], { description: 'the object ball the cue ball hit first (null: none); absent when the camera could not tell' })),
     rail_after_contact: Type.Optional(Type.Boolean({ description: 'whether a ball reached a cushion after the cue ball\'s contact; absent when not read (nothing hit, a shot not started by the cue ball)' })),
+    balls_to_cushion: Type.Optional(Type.Integer({ minimum: 0, maximum: 15, description: 'object balls that reached a cushion in the shot; absent when not read' })),
+    legal_break: Type.Optional(Type.Boolean({ description: 'on the break: whether it pocketed an object ball or drove at least four to a cushion; absent on other shots or when not read' })),
   },
   Open,
 );

@@ -13,6 +13,10 @@
  *   ambiguous; a wrong ball not on an open table); after the break, when the shot pocketed no
  *   ball, no ball reaching a cushion after the contact (`no_rail`; `rail_after_contact` of
  *   `balls_stopped`, rail-contact.ts: every doubt goes to the shooter);
+ * - the break is legal when it pockets an object ball or drives at least four to a cushion
+ *   (`balls_to_cushion` of `balls_stopped`; WPA eight-ball, Legal Break Shot): `legal_break` of the
+ *   shot, when read. An illegal break is no foul; the turn passes (the incoming player may play on
+ *   or have the balls re-racked, and a new rack starts a new game);
  * - groups: the table is open after the break; then the first shot without a foul that pockets
  *   balls of one group only gives that group to the shooter and the other to the opponent;
  * - the 8-ball pocketed ends the game: the shooter wins when the shooter's group was cleared before
@@ -146,10 +150,13 @@ export class EightBallRules {
     g.shots += 1;
     const contact = stopped.first_contact;
     const rail = stopped.rail_after_contact;
+    const driven = stopped.balls_to_cushion;
     const result: ShotResult = {
       shot: g.shots, shooter, pocketed: [...this.inShot], foul, foul_reason: reason, turn_kept: turnKept,
       ...(typeof contact === 'number' || contact === null ? { first_contact: contact } : {}),
       ...(typeof rail === 'boolean' ? { rail_after_contact: rail } : {}),
+      ...(typeof driven === 'number' ? { balls_to_cushion: driven } : {}),
+      ...(isBreak && typeof driven === 'number' ? { legal_break: this.inShot.some((n) => n !== 0) || driven >= 4 } : {}),
     };
     g.last_shot = result;
     stopped.shot = result;

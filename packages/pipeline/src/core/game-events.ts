@@ -4,14 +4,19 @@
  * `cue_lost` (and, from eight-ball-rules.ts, `foul` and `game_over`). Each is `{event, frame_number,
  * capture_timestamp, ...fields}`; `balls_stopped` carries the shot's `replay` (shot-recorder.ts) and,
  * when it could be read, `first_contact`: the number of the object ball the cue ball hit first, or
- * null when it hit none (first-contact.ts), and `rail_after_contact`: whether a ball reached a
- * cushion after that contact (rail-contact.ts).
+ * null when it hit none (first-contact.ts), `rail_after_contact`: whether a ball reached a
+ * cushion after that contact, and `balls_to_cushion`: how many object balls reached one
+ * (rail-contact.ts).
  *
  * Debouncing (so measurement noise and missed detections do not cause event storms):
  * - a ball counts as pocketed only once its track was removed (missing for the game state's
- *   `dropAfterMissedFrames` frames) AND its last position was within `pocketMarginM` of a pocket
- *   mouth; balls lost elsewhere (occlusion) produce no event;
- * - `balls_stopped` needs `stillFrames` consecutive frames without a moving ball;
+ *   `dropAfterMissedFrames` frames) AND it was last seen within `pocketMarginM` of a pocket mouth,
+ *   or heading into one: the pocket lies within `pocketMarginM` of the path it would have rolled in
+ *   `pocketLookaheadS` at its last velocity (a ball at 3 m/s travels 10 cm between two frames and is
+ *   often last seen 10-20 cm before the mouth); balls lost elsewhere (occlusion) produce no event;
+ * - `balls_stopped` needs `stillFrames` consecutive frames without a moving ball, not counting
+ *   frames in which a ball is missing at a pocket mouth (a slow ball dropping in is no longer
+ *   "moving" but is pocketed only when its track is removed: its `ball_pocketed` belongs to the shot);
  * - `cue_detected` needs `cueOnFrames` consecutive frames with a cue, `cue_lost` `cueOffFrames`
  *   without one;
  * - `game_started` fires when a full rack (>= `rackMinBalls` balls) appears: on the first such
@@ -22,7 +27,7 @@ import type { GameState, StateUpdate } from './game-state.js';
 import { isCueBall, type BallTrack } from './ball-track.js';
 import { ShotRecorder } from './shot-recorder.js';
 import { FirstContact } from './first-contact.js';
-import { RailContact } from './rail-contact.js';
+import { RailContact, type RailReading } from './rail-contact.js';
 
 /** One game event (the `data` of an `event` message). */
 export interface GameEvent extends Record<string, unknown> {
@@ -38,17 +43,20 @@ export interface GameEventOptions {
   cueOffFrames: number;
   /** Distance (metres) beyond a pocket's radius within which a vanished ball counts as pocketed. */
   pocketMarginM: number;
+  /** How far ahead (seconds at its last velocity) a vanished moving ball's path is followed to a pocket. */
+  pocketLookaheadS: number;
   rackMinBalls: number;
   /** Tracks created in one frame that signal a re-rack. */
   rerackAddedBalls: number;
 }
 
-/** Defaults: 5 still frames, cue on 3 / off 5 frames, 0.1 m pocket margin, rack of >= 15 balls. */
+/** Defaults: 5 still frames, cue on 3 / off 5 frames, 0.1 m pocket margin, 0.1 s look-ahead (3 frames at 30 fps), rack of >= 15 balls. */
 export const DEFAULT_EVENT_OPTIONS: GameEventOptions = {
   stillFrames: 5,
   cueOnFrames: 3,
   cueOffFrames: 5,
   pocketMarginM: 0.1,
+  pocketLookaheadS: 0.1,
   rackMinBalls: 15,
   rerackAddedBalls: 8,
 };
@@ -56,8 +64,11 @@ export const DEFAULT_EVENT_OPTIONS: GameEventOptions = {
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 /** `{first_contact}` when the shot's first contact was read, else nothing. */
 const firstContactField = (n: number | null | undefined): { first_contact?: number | null } => (n === undefined ? {} : { first_contact: n });
-/** `{rail_after_contact}` when it was read, else nothing. */
-const railField = (rail: boolean | undefined): { rail_after_contact?: boolean } => (rail === undefined ? {} : { rail_after_contact: rail });
+/** `{rail_after_contact, balls_to_cushion}`, each when it was read. */
+const railFields = (r: RailReading): { rail_after_contact?: boolean; balls_to_cushion?: number } => ({
+  ...(r.afterContact === undefined ? {} : { rail_after_contact: r.afterContact }),
+  ...(r.objectBalls === undefined ? {} : { balls_to_cushion: r.objectBalls }),
+});
 
 /** See the module comment. One instance per game state. */
 export class GameEventDetector {
@@ -163,7 +174,7 @@ export class GameEventDetector {
           cue_angle: this.lastCueAngle === null ? null : r4(this.lastCueAngle),
         });
       }
-    } else if (this.inShot && ++this.still >= this.opts.stillFrames) {
+    } else if (this.inShot && !this.fallingIn(state) && ++this.still >= this.opts.stillFrames) {
       this.inShot = false;
       out.push({
         event: 'balls_stopped',
@@ -173,7 +184,7 @@ export class GameEventDetector {
         pocketed: this.pocketedInShot,
         ball_count: count,
         ...firstContactField(this.contact.end(state.balls())),
-        ...railField(this.rail.end(state.balls())),
+        ...railFields(this.rail.end(state.balls())),
         replay: this.recorder.end(),
       });
       this.pocketedInShot = [];
@@ -181,13 +192,28 @@ export class GameEventDetector {
     return out;
   }
 
+  /**
+   * Whether a ball is missing at a pocket mouth: it may be dropping in (its track is removed, and
+   * its `ball_pocketed` sent, only after `dropAfterMissedFrames`), so the shot has not ended yet.
+   */
+  private fallingIn(state: GameState): boolean {
+    for (const t of state.balls()) if (t.missed > 0 && this.nearestPocket(state, t)) return true;
+    return false;
+  }
+
+  /** The pocket `t` went into (see the module comment), or null. */
   private nearestPocket(state: GameState, t: BallTrack): { index: number; x: number; y: number } | null {
     let best: { index: number; x: number; y: number } | null = null;
     let bestGap = Infinity;
     const pockets = state.table.pockets;
+    // The path it would have rolled: from its last position along its last velocity.
+    const ax = t.moving ? t.vx * this.opts.pocketLookaheadS : 0;
+    const ay = t.moving ? t.vy * this.opts.pocketLookaheadS : 0;
+    const len2 = ax * ax + ay * ay;
     for (let i = 0; i < pockets.length; i++) {
       const p = pockets[i]!;
-      const gap = Math.hypot(t.x - p.x, t.y - p.y) - p.radius;
+      const u = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((p.x - t.x) * ax + (p.y - t.y) * ay) / len2));
+      const gap = Math.hypot(t.x + u * ax - p.x, t.y + u * ay - p.y) - p.radius;
       if (gap < bestGap) {
         bestGap = gap;
         best = { index: i, x: p.x, y: p.y };

@@ -162,3 +162,25 @@ test('no rail after contact: a foul when nothing was pocketed and no ball reache
   const [, nothing] = shot(rules, table, [], null, false);
   assert.equal(nothing?.reason, 'no_contact', 'nothing hit is no_contact, not no_rail');
 });
+
+test('the break: legal with a ball down or four object balls to a cushion; an illegal break is no foul and passes the turn', () => {
+  const stoppedWith = (driven: number, down: number[]) => {
+    const rules = new EightBallRules();
+    const table = new Table();
+    rules.apply([ev('game_started')], table);
+    const events: GameEvent[] = [ev('shot_started'), ...down.map((n) => ev('ball_pocketed', { number: n })), ev('balls_stopped', { balls_to_cushion: driven })];
+    for (const n of down) table.on.delete(n);
+    const derived = rules.apply(events, table);
+    return { shot: events.at(-1)!.shot as { legal_break?: boolean; balls_to_cushion?: number; foul: boolean }, derived, game: rules.current(table) };
+  };
+  const illegal = stoppedWith(3, []);
+  assert.deepEqual([illegal.shot.legal_break, illegal.shot.balls_to_cushion, illegal.shot.foul, illegal.derived.length, illegal.game.turn], [false, 3, false, 0, 1]);
+  assert.equal(stoppedWith(4, []).shot.legal_break, true, 'four to a cushion');
+  assert.equal(stoppedWith(1, [9]).shot.legal_break, true, 'a ball down');
+  const later = new EightBallRules();
+  const table = new Table();
+  later.apply([ev('game_started')], table);
+  shot(later, table, [1]);
+  const [after] = shot(later, table, [], 3, true);
+  assert.equal((after!.shot as { legal_break?: boolean }).legal_break, undefined, 'only the break has one');
+});

@@ -184,13 +184,14 @@ export class SimulatorSession {
       next.push({ id: b.id, number: b.number ?? numberOf(b.id), x: f.x, y: f.y });
     }
     this.balls = next;
-    // The shot's truth for the players' rules: what went down, the ball the cue ball hit first and
-    // whether a ball reached a cushion after that contact.
+    // The shot's truth for the players' rules: what went down, the ball the cue ball hit first,
+    // whether a ball reached a cushion after that contact and how many object balls did.
     const hit = sim.events.find((e) => e.type === 'ball_ball' && e.ballIds.includes('cue'));
     const firstContact = hit ? numberOf(hit.ballIds.find((id) => id !== 'cue') ?? 'cue') : null;
     const rail = hit ? { rail_after_contact: sim.events.some((e) => e.type === 'ball_cushion' && e.time > hit.time) } : {};
+    const driven = new Set(sim.events.filter((e) => e.type === 'ball_cushion' && e.ballIds[0] !== 'cue').map((e) => e.ballIds[0])).size;
     const events = sim.pocketed.flatMap((id) => [truthEvent('ball_pocketed', { number: numberOf(id) }), ...(id === 'cue' ? [truthEvent('scratch')] : [])]);
-    this.rules.apply([...events, truthEvent('balls_stopped', { first_contact: firstContact, ...rail })], this.onTable);
+    this.rules.apply([...events, truthEvent('balls_stopped', { first_contact: firstContact, balls_to_cushion: driven, ...rail })], this.onTable);
   }
 
   /** End of `settle`: re-rack, or respot a scratched cue ball and go on. */
