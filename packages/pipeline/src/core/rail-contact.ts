@@ -207,18 +207,29 @@ export class RailContact {
   /** Whether `t` reached a cushion in this frame (see the module comment); updates its history. */
   private reachedCushion(t: RailTrack): boolean {
     const prev = this.previous.get(t.id);
-    const dx = prev ? t.measuredX - prev.x : 0;
-    const dy = prev ? t.measuredY - prev.y : 0;
-    this.previous.set(t.id, { x: t.measuredX, y: t.measuredY, dx, dy, dx2: (prev?.dx ?? 0) + dx, dy2: (prev?.dy ?? 0) + dy, moving: t.moving });
+    if (!prev) {
+      this.previous.set(t.id, { x: t.measuredX, y: t.measuredY, dx: 0, dy: 0, dx2: 0, dy2: 0, moving: t.moving });
+      return !this.frozen.has(t.id) && cushionGap(t, this.box) <= NEAR_M;
+    }
+    const { x: px, y: py, dx: pdx, dy: pdy, dx2: pdx2, dy2: pdy2, moving: pmoving } = prev;
+    const dx = t.measuredX - px;
+    const dy = t.measuredY - py;
+    // Updated in place: this runs for every ball in every frame of a shot.
+    prev.x = t.measuredX;
+    prev.y = t.measuredY;
+    prev.dx = dx;
+    prev.dy = dy;
+    prev.dx2 = pdx + dx;
+    prev.dy2 = pdy + dy;
+    prev.moving = t.moving;
     const gap = cushionGap(t, this.box);
     if (this.frozen.has(t.id)) {
       if (gap > LEAVE_M) this.frozen.delete(t.id);
       return false;
     }
     if (gap <= NEAR_M) return true;
-    if (!prev) return false;
-    const minStep = t.moving || prev.moving ? TURN_M : 2 * TURN_M;
-    return turnedAtCushion(prev.x, prev.dx, prev.dx2, dx, t.radius, this.box.width, minStep) || turnedAtCushion(prev.y, prev.dy, prev.dy2, dy, t.radius, this.box.height, minStep);
+    const minStep = t.moving || pmoving ? TURN_M : 2 * TURN_M;
+    return turnedAtCushion(px, pdx, pdx2, dx, t.radius, this.box.width, minStep) || turnedAtCushion(py, pdy, pdy2, dy, t.radius, this.box.height, minStep);
   }
 
   /** Whether an object ball of the layout at the strike is gone or displaced by more than DISPLACED_M. */
