@@ -51,7 +51,7 @@ test('desktop: game panel, shot list, replay and back to live, legend, diagnosti
     assert.equal(await page.getAttribute(`#game-p${game.turn + 1}`, 'data-turn'), 'true', 'the player to shoot is marked');
     // The shot list: outcomes in words.
     const first = await page.textContent('#shots li span');
-    assert.match(first ?? '', /^Shot \d+ · Player [12] · (balls? [\d, ]+ down|nothing down)( · illegal break \(\d+ to a cushion\))? · (keeps the table|turn passes|foul \(.+\))$/);
+    assert.match(first ?? '', /^Shot \d+ · Player [12] · (balls? [\d, ]+ down|nothing down)( · (illegal )?break \(\d+ to a cushion\))? · (keeps the table|turn passes|foul \(.+\))$/);
     // Legend: six entries in the renderer's colours.
     const legend = await page.$$eval('#legend li', (lis) => lis.map((li) => li.textContent));
     assert.deepEqual(legend, ['cue-ball path', 'object-ball path', 'after a cushion', 'ghost ball (contact point)', 'target pocket', 'collision']);

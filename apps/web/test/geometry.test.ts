@@ -141,5 +141,6 @@ test('what a shot pocketed, in words: a ball number is never read as a count; an
   assert.equal(describeDown([]), 'nothing down');
   const shot = (r: Partial<ShotResult>): string => describeShot({ sequence: 1, replay: null, durationS: 2, result: { shot: 1, shooter: 0, pocketed: [], foul: false, foul_reason: null, turn_kept: false, ...r } });
   assert.equal(shot({ legal_break: false, balls_to_cushion: 2 }), 'Shot 1 · Player 1 · nothing down · illegal break (2 to a cushion) · turn passes');
-  assert.equal(shot({ legal_break: true, balls_to_cushion: 6 }), 'Shot 1 · Player 1 · nothing down · turn passes', 'a legal break says nothing more');
+  assert.equal(shot({ legal_break: true, balls_to_cushion: 6 }), 'Shot 1 · Player 1 · nothing down · break (6 to a cushion) · turn passes');
+  assert.equal(shot({ balls_to_cushion: 2 }), 'Shot 1 · Player 1 · nothing down · turn passes', 'not a break: no count');
 });

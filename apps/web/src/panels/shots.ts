@@ -33,12 +33,15 @@ export function describeDown(pocketed: readonly number[]): string {
   return down.length === 0 ? 'nothing down' : `${down.length === 1 ? 'ball' : 'balls'} ${down.join(', ')} down`;
 }
 
-/** One line for a shot: `Shot 3 · Player 2 · balls 4, 9 down · foul (scratch)`; `illegal break (2 to a cushion)` after what went down on an illegal break. */
+/**
+ * One line for a shot: `Shot 3 · Player 2 · balls 4, 9 down · foul (scratch)`; on the break, after
+ * what went down, `break (6 to a cushion)` or `illegal break (2 to a cushion)`.
+ */
 export function describeShot(s: ListedShot, names: readonly string[] = ['Player 1', 'Player 2']): string {
   const r = s.result;
   if (!r) return `shot${s.durationS !== null ? ` (${s.durationS.toFixed(1)} s)` : ''}`;
   const parts = [`Shot ${r.shot}`, names[r.shooter] ?? `Player ${r.shooter + 1}`, describeDown(r.pocketed)];
-  if (r.legal_break === false) parts.push(`illegal break (${r.balls_to_cushion ?? 0} to a cushion)`);
+  if (r.legal_break !== undefined) parts.push(`${r.legal_break ? 'break' : 'illegal break'} (${r.balls_to_cushion ?? 0} to a cushion)`);
   if (r.foul) parts.push(`foul (${describeFoul(r.foul_reason, r.first_contact)})`);
   else parts.push(r.turn_kept ? 'keeps the table' : 'turn passes');
   return parts.join(' · ');
