@@ -25,6 +25,8 @@ export interface MjpegPart {
 const HEAD_END = [13, 10, 13, 10];
 /** Longest part head accepted (boundary line and headers); tablecast's are ~150 bytes. */
 const MAX_HEAD_BYTES = 8192;
+/** Largest part accepted: a 4K JPEG is a few MiB; a bigger `Content-Length` is not a picture of ours. */
+const MAX_PART_BYTES = 64 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 /** Part heads are ASCII header lines. */
 const LATIN1 = new TextDecoder('latin1');
@@ -42,8 +44,8 @@ export class MjpegParser {
 
   /**
    * Adds `chunk` and returns the parts it completed.
-   * @throws Error when a part head has no `Content-Length`, or is longer than 8 KiB (not a
-   *   tablecast stream); the parser is unusable after
+   * @throws Error when a part head has no `Content-Length`, is longer than 8 KiB, or announces more
+   *   than 64 MiB (not a tablecast stream); the parser is unusable after
    */
   push(chunk: Uint8Array): MjpegPart[] {
     const parts: MjpegPart[] = [];
@@ -80,6 +82,7 @@ export class MjpegParser {
   private open(head: string): void {
     const length = headerOf(head, 'content-length');
     if (length === null || !/^\d+$/.test(length)) throw new Error('MJPEG part without Content-Length');
+    if (Number(length) > MAX_PART_BYTES) throw new Error(`MJPEG part of ${length} bytes, more than 64 MiB`);
     const number = headerOf(head, 'x-frame-number');
     const ts = headerOf(head, 'x-timestamp');
     const micros = ts === null ? NaN : parseTimestamp(ts);

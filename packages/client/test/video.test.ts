@@ -55,6 +55,7 @@ test('readMjpeg: parts of a live stream are whole JPEGs named by frame number an
   await assert.rejects(readMjpeg(`${url}/api/v1/stream/video?quality=blurry`, () => assert.fail('no part expected')), /answered 400/);
   // A stream that is not ours (no Content-Length) is an error, not a hang.
   assert.throws(() => new MjpegParser().push(enc.encode('--frame\r\nContent-Type: image/jpeg\r\n\r\n')), /Content-Length/);
+  assert.throws(() => new MjpegParser().push(enc.encode('--frame\r\nContent-Length: 99999999999\r\n\r\n')), /more than 64 MiB/, 'a length no picture has is refused, not allocated');
   // Nor is a head that never ends: it is refused at 8 KiB instead of held without bound.
   const endless = new MjpegParser();
   assert.throws(() => {
