@@ -149,7 +149,8 @@ export interface ReadMjpegOptions {
  * ```
  * @returns resolves when the stream ends or on abort
  * @throws Error (rejects) on a network error, an answer other than 2xx (the message names the
- *   status, e.g. 401 without a credential), or a stream whose parts have no `Content-Length`
+ *   status, e.g. 401 without a credential), or a stream that is not tablecast's (a part without
+ *   `Content-Length`, a head over 8 KiB, a part over 64 MiB)
  */
 export async function readMjpeg(url: string, onPart: (part: MjpegPart) => void, options: ReadMjpegOptions = {}): Promise<void> {
   const { signal } = options;
