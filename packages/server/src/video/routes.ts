@@ -147,7 +147,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
       // Nobody was watching, so an on-demand source rendered nothing and the newest frame is old
       // (a picture of minutes ago, under live balls): show it only when no fresh one comes within
       // FRAME_WAIT_MS (a stopped pipeline still shows its last picture).
-      const fallback = setTimeout(() => { if (!fresh) viewer.offer(first); }, FRAME_WAIT_MS);
+      const fallback = setTimeout(() => { if (!fresh && active) viewer.offer(first); }, FRAME_WAIT_MS);
       res.on('close', () => clearTimeout(fallback));
     } else if (first) {
       viewer.offer(first);
