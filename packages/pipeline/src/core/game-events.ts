@@ -28,6 +28,7 @@ import { isCueBall, type BallTrack } from './ball-track.js';
 import { ShotRecorder } from './shot-recorder.js';
 import { FirstContact } from './first-contact.js';
 import { RailContact, type RailReading } from './rail-contact.js';
+import { distanceToSegment } from './segment-distance.js';
 
 /** One game event (the `data` of an `event` message). */
 export interface GameEvent extends Record<string, unknown> {
@@ -209,11 +210,9 @@ export class GameEventDetector {
     // The path it would have rolled: from its last position along its last velocity.
     const ax = t.moving ? t.vx * this.opts.pocketLookaheadS : 0;
     const ay = t.moving ? t.vy * this.opts.pocketLookaheadS : 0;
-    const len2 = ax * ax + ay * ay;
     for (let i = 0; i < pockets.length; i++) {
       const p = pockets[i]!;
-      const u = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((p.x - t.x) * ax + (p.y - t.y) * ay) / len2));
-      const gap = Math.hypot(t.x + u * ax - p.x, t.y + u * ay - p.y) - p.radius;
+      const gap = distanceToSegment(p.x, p.y, t.x, t.y, ax, ay) - p.radius;
       if (gap < bestGap) {
         bestGap = gap;
         best = { index: i, x: p.x, y: p.y };

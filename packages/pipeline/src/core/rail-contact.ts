@@ -45,6 +45,7 @@
  */
 import { isCueBall, type BallTrack } from './ball-track.js';
 import { DISPLACED_M } from './first-contact.js';
+import { distanceToSegment } from './segment-distance.js';
 
 /**
  * What the reading needs of a track (a {@link BallTrack} has it): the measured position (not the
@@ -183,11 +184,8 @@ export class RailContact {
     const fy = prev ? prev.y : cue.measuredY;
     const sx = cue.measuredX - fx;
     const sy = cue.measuredY - fy;
-    const len2 = sx * sx + sy * sy;
     for (const t of tracks) {
-      if (t === cue) continue;
-      const u = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((t.measuredX - fx) * sx + (t.measuredY - fy) * sy) / len2));
-      if (Math.hypot(fx + u * sx - t.measuredX, fy + u * sy - t.measuredY) <= cue.radius + t.radius + NEAR_M) return true;
+      if (t !== cue && distanceToSegment(t.measuredX, t.measuredY, fx, fy, sx, sy) <= cue.radius + t.radius + NEAR_M) return true;
     }
     return false;
   }
