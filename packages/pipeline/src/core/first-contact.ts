@@ -32,6 +32,16 @@ export class FirstContact {
   /** Object balls at the strike: id -> position and number. */
   private readonly layout = new Map<string, { x: number; y: number; number: number | null }>();
 
+  /** Whether this shot is judged: it started with the cue ball moving. */
+  get judging(): boolean {
+    return this.judged;
+  }
+
+  /** Whether an object ball has been seen moving in this shot (the contact happened, maybe ambiguous). */
+  get objectMoved(): boolean {
+    return this.first !== undefined;
+  }
+
   /** The shot starts with these tracks (those moving now set it off). */
   begin(tracks: Iterable<ContactTrack>): void {
     this.movingAtStart.clear();

@@ -148,7 +148,7 @@ export class GameEventDetector {
     if (this.inShot) {
       this.recorder.sample(state); // every interval_s while the shot lasts
       this.contact.sample(state.balls());
-      this.rail.sample(state.balls());
+      this.rail.sample(state.balls(), this.contact);
     }
     if (moving) {
       this.still = 0;
@@ -159,7 +159,7 @@ export class GameEventDetector {
         this.pocketedInShot = [];
         this.recorder.begin(state);
         this.contact.begin(state.balls());
-        this.rail.begin(state.balls(), state.table);
+        this.rail.begin(state.balls(), state.table, this.contact);
         let first: BallTrack | undefined;
         for (const t of state.balls()) {
           if (!t.moving) continue;

@@ -44,7 +44,7 @@
  * read as "no rail"; about 85 % of the shots without one read so, the rest given to the shooter.
  */
 import { isCueBall, type BallTrack } from './ball-track.js';
-import { DISPLACED_M } from './first-contact.js';
+import { DISPLACED_M, type FirstContact } from './first-contact.js';
 import { distanceToSegment } from './segment-distance.js';
 
 /**
@@ -108,11 +108,18 @@ export interface RailReading {
   objectBalls: number | undefined;
 }
 
-/** Follows one shot at a time: `begin` at `shot_started`, `sample` every frame, `end` at `balls_stopped`. */
+/** What the reading takes of the shot's {@link FirstContact}: whether it is judged, and when an object ball first moved. */
+export type ContactOnset = Pick<FirstContact, 'judging' | 'objectMoved'>;
+
+/**
+ * Follows one shot at a time: `begin` at `shot_started`, `sample` every frame, `end` at
+ * `balls_stopped`; `begin` and `sample` after the same calls of the shot's {@link FirstContact},
+ * which says whether the shot is judged and when the contact happened.
+ */
 export class RailContact {
   private judged = false;
   private frame = 0;
-  /** Frame in which an object ball was first seen moving; undefined while none was. */
+  /** Frame in which an object ball was first seen moving (the FirstContact's onset); undefined while none was. */
   private contactFrame: number | undefined;
   /** First frame whose cue-ball path came within touching distance of an object ball. */
   private touchFrame: number | undefined;
@@ -122,51 +129,43 @@ export class RailContact {
   private readonly driven = new Set<string>();
   /** Last frame in which the cue ball reached a cushion (-Infinity: none). */
   private lastCueRail = -Infinity;
-  private readonly movingAtStart = new Set<string>();
   private readonly frozen = new Set<string>();
   private readonly layout = new Map<string, { x: number; y: number }>();
   private readonly previous = new Map<string, Previous>();
   private box: CushionBox = { width: 0, height: 0 };
 
-  /** The shot starts with these tracks on `box` (those moving now set it off). */
-  begin(tracks: Iterable<RailTrack>, box: CushionBox): void {
+  /** The shot starts with these tracks on `box` (`contact`: the shot's FirstContact, begun with them). */
+  begin(tracks: Iterable<RailTrack>, box: CushionBox, contact: ContactOnset): void {
     this.box = { width: box.width, height: box.height };
     this.frame = 0;
     this.contactFrame = undefined;
     this.touchFrame = undefined;
     this.driven.clear();
     this.lastCueRail = -Infinity;
-    this.movingAtStart.clear();
     this.frozen.clear();
     this.layout.clear();
     this.previous.clear();
-    let cueMoving = false;
-    let objectMoving = false;
     for (const t of tracks) {
       if (cushionGap(t, this.box) <= NEAR_M) this.frozen.add(t.id);
       if (!isCueBall(t)) this.layout.set(t.id, { x: t.measuredX, y: t.measuredY });
       this.previous.set(t.id, { x: t.measuredX, y: t.measuredY, dx: 0, dy: 0, dx2: 0, dy2: 0, moving: t.moving });
-      if (!t.moving) continue;
-      this.movingAtStart.add(t.id);
-      if (isCueBall(t)) cueMoving = true;
-      else objectMoving = true;
     }
-    this.judged = cueMoving;
+    this.judged = contact.judging;
     // The cue ball may already have reached a ball in the frames its own start took to confirm.
-    if (cueMoving && objectMoving) this.contactFrame = 0;
+    if (contact.objectMoved) this.contactFrame = 0;
   }
 
-  /** One frame of the shot. */
-  sample(tracks: Iterable<RailTrack>): void {
+  /** One frame of the shot (`contact`: the shot's FirstContact, sampled with the same tracks). */
+  sample(tracks: Iterable<RailTrack>, contact: ContactOnset): void {
     if (!this.judged) return;
     this.frame++;
+    if (this.contactFrame === undefined && contact.objectMoved) this.contactFrame = this.frame;
     const current = this.current;
     current.length = 0;
     let cue: RailTrack | undefined;
     for (const t of tracks) {
       current.push(t);
       if (isCueBall(t)) cue = t;
-      else if (this.contactFrame === undefined && t.moving && !this.movingAtStart.has(t.id)) this.contactFrame = this.frame;
     }
     if (this.touchFrame === undefined && cue && cue.missed === 0 && this.touching(cue, current)) this.touchFrame = this.frame;
     for (const t of current) {

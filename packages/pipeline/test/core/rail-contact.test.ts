@@ -14,6 +14,7 @@ import { observe } from '../../src/sources/simulator/simulator-source.js';
 import { createRng } from '../../src/sources/simulator/rng.js';
 import { PipelineCore } from '../../src/loop/pipeline-core.js';
 import { LEAVE_M, RailContact, type RailTrack } from '../../src/core/rail-contact.js';
+import { FirstContact } from '../../src/core/first-contact.js';
 
 const FPS = 30;
 const table = createTable('9ft');
@@ -140,19 +141,32 @@ test('balls_to_cushion on breaks: a break read as illegal (nothing down, fewer t
   assert.ok(illegalRead >= illegalTruth * 0.6, summary);
 });
 
-const track = (id: string, number: number, x: number, y: number, moving = false): RailTrack => ({ id, type: number === 0 ? 'cue' : number < 8 ? 'solid' : 'stripe', number, measuredX: x, measuredY: y, moving, missed: 0, radius: BALL_RADIUS });
+const track = (id: string, number: number, x: number, y: number, moving = false): RailTrack & { x: number; y: number } => ({ id, type: number === 0 ? 'cue' : number < 8 ? 'solid' : 'stripe', number, x, y, measuredX: x, measuredY: y, moving, missed: 0, radius: BALL_RADIUS });
 
 test('RailContact: a frozen ball counts only after leaving the cushion; a cue ball\'s kick before the contact does not count', () => {
   const box = { width: 2.54, height: 1.27 };
-  const rc = new RailContact();
+  // The reading follows the shot's FirstContact, as the event detector drives them.
+  const fc = new FirstContact();
+  const reading = new RailContact();
+  const rc = {
+    begin: (ts: ReturnType<typeof track>[]) => {
+      fc.begin(ts);
+      reading.begin(ts, box, fc);
+    },
+    sample: (ts: ReturnType<typeof track>[]) => {
+      fc.sample(ts);
+      reading.sample(ts, fc);
+    },
+    end: (ts: ReturnType<typeof track>[]) => reading.end(ts),
+  };
   // Ball 3 frozen to the top cushion (y = R): pushed along it, never leaving: no rail.
   const frozen = track('3', 3, 1.5, BALL_RADIUS + 0.001);
-  rc.begin([track('cue', 0, 1.3, 0.3, true), frozen], box);
+  rc.begin([track('cue', 0, 1.3, 0.3, true), frozen]);
   rc.sample([track('cue', 0, 1.4, 0.2, true), { ...frozen, moving: true }]);
   rc.sample([track('cue', 0, 1.45, 0.2, false), { ...frozen, measuredX: 1.6, moving: true }]);
   assert.equal(rc.end([track('cue', 0, 1.45, 0.2), { ...frozen, measuredX: 1.7 }]).afterContact, false, 'pushed along the cushion it was frozen to');
   // The same ball leaving the cushion by more than LEAVE_M and coming back: a rail.
-  rc.begin([track('cue', 0, 1.3, 0.3, true), frozen], box);
+  rc.begin([track('cue', 0, 1.3, 0.3, true), frozen]);
   rc.sample([track('cue', 0, 1.4, 0.2, true), { ...frozen, moving: true }]);
   rc.sample([track('cue', 0, 1.45, 0.2), { ...frozen, measuredY: BALL_RADIUS + LEAVE_M + 0.01, moving: true }]);
   rc.sample([track('cue', 0, 1.45, 0.2), { ...frozen, measuredY: BALL_RADIUS + 0.002, moving: true }]);
@@ -160,19 +174,19 @@ test('RailContact: a frozen ball counts only after leaving the cushion; a cue ba
   // The cue ball kicks off the bottom cushion, then rolls 10 frames before it reaches ball 5: the
   // kick came before the contact; nothing reaches a cushion after it.
   const five = track('5', 5, 1.0, 0.9);
-  rc.begin([track('cue', 0, 1.0, 1.0, true), five], box);
+  rc.begin([track('cue', 0, 1.0, 1.0, true), five]);
   rc.sample([track('cue', 0, 1.0, box.height - BALL_RADIUS - 0.002, true), five]);
   for (let k = 1; k <= 10; k++) rc.sample([track('cue', 0, 1.0, box.height - BALL_RADIUS - 0.02 * k, true), five]);
   rc.sample([track('cue', 0, 1.0, 0.97, true), { ...five, measuredY: 0.88, moving: true }]);
   rc.sample([track('cue', 0, 1.0, 0.97), { ...five, measuredY: 0.85, moving: true }]);
   assert.equal(rc.end([track('cue', 0, 1.0, 0.97), { ...five, measuredY: 0.8 }]).afterContact, false, 'a kick before the contact is no rail after it');
   // A fast object ball that bounces between two frames (never sampled near the cushion).
-  rc.begin([track('cue', 0, 1.0, 0.6, true), five], box);
+  rc.begin([track('cue', 0, 1.0, 0.6, true), five]);
   rc.sample([track('cue', 0, 1.0, 0.7, true), { ...five, measuredX: 2.3, moving: true }]);
   rc.sample([track('cue', 0, 1.0, 0.7), { ...five, measuredX: box.width - BALL_RADIUS - 0.03, moving: true }]);
   rc.sample([track('cue', 0, 1.0, 0.7), { ...five, measuredX: box.width - BALL_RADIUS - 0.06, moving: true }]);
   assert.equal(rc.end([track('cue', 0, 1.0, 0.7), { ...five, measuredX: 2.2 }]).afterContact, true, 'the turn 3 cm from the cushion, in 4 cm steps');
   // The cue ball did not start the shot: not judged.
-  rc.begin([track('cue', 0, 1.0, 0.6), { ...five, moving: true }], box);
+  rc.begin([track('cue', 0, 1.0, 0.6), { ...five, moving: true }]);
   assert.equal(rc.end([track('cue', 0, 1.0, 0.6), five]).afterContact, undefined);
 });
