@@ -101,6 +101,8 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
   });
 
   const latest = (): JpegFrame | null => (active ? hub.latest() : null);
+  /** Whether the source renders on demand and `f` (the newest frame) is missing or older than FRESH_MS: nobody was watching. */
+  const staleOnDemand = (f: JpegFrame | null): boolean => hub.hasProducer && (!f || Date.now() - f.timestampMicros / 1000 > FRESH_MS);
 
   app.get('/api/v1/stream/video', { config: { policy: 'public' }, schema: { tags, summary: 'MJPEG stream (multipart/x-mixed-replace) of the camera or simulator frames', querystring: StreamQuery, response: { 200: { description: 'one JPEG part per frame', content: { 'multipart/x-mixed-replace': { schema: { type: 'string', format: 'binary' } } } } } } }, async (req, reply) => {
     let params: ReturnType<typeof parseParams>;
@@ -143,7 +145,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
     viewers.add(entry);
     res.on('close', entry.end);
     const first = latest();
-    if (first && hub.hasProducer && Date.now() - first.timestampMicros / 1000 > FRESH_MS) {
+    if (first && staleOnDemand(first)) {
       // Nobody was watching, so an on-demand source rendered nothing and the newest frame is old
       // (a picture of minutes ago, under live balls): show it only when no fresh one comes within
       // FRAME_WAIT_MS (a stopped pipeline still shows its last picture).
@@ -163,7 +165,7 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: VideoRoute
       throw e;
     }
     let f = latest();
-    if (active && hub.hasProducer && (!f || Date.now() - f.timestampMicros / 1000 > FRESH_MS)) {
+    if (active && staleOnDemand(f)) {
       // Nobody was watching, so the source stopped producing frames: ask for some and wait for one.
       hub.touch();
       f = (await hub.nextFrame(FRAME_WAIT_MS)) ?? f;
