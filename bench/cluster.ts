@@ -34,15 +34,12 @@ import { StateGenerator } from './lib/state-payload.js';
 import { fmt, median, medSpread, percentileSorted, range } from './lib/stats.js';
 import { HIGH_LIMITS } from './lib/target.js';
 import { TimestampParser, nowMicros as receiveMicros } from './lib/wire-time.js';
+import { arg } from './lib/args.js';
 
 type Json = Record<string, unknown>;
 const SCRIPT = fileURLToPath(import.meta.url);
 const HZ = 30;
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------ gateway role

@@ -16,15 +16,12 @@ import { cpus } from 'node:os';
 import { createTable } from '@tablecast/physics';
 import { PipelineCore, SimulatorSession, observeSimFrame, createRng } from '@tablecast/pipeline';
 import { medSpread } from './lib/stats.js';
+import { numArg } from './lib/args.js';
 
-const arg = (name: string, d: number): number => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : d;
-};
 const FPS = 30;
-const seconds = arg('--seconds', 120);
-const runs = arg('--runs', 7);
-const shotsPerRack = arg('--shots-per-rack', 30);
+const seconds = numArg('seconds', 120);
+const runs = numArg('runs', 7);
+const shotsPerRack = numArg('shots-per-rack', 30);
 
 const session = new SimulatorSession(createTable('9ft'), createRng(1), { maxShotsPerRack: shotsPerRack });
 const noise = createRng(7);

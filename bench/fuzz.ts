@@ -10,15 +10,12 @@
  */
 import { createServer } from '@tablecast/server';
 import { fuzzHttp } from '@tablecast/server/testing';
+import { numArg } from './lib/args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : def;
-}
 
-const count = arg('count', 100_000);
-const seed = arg('seed', 0x16f022);
-const concurrency = arg('concurrency', 8);
+const count = numArg('count', 100_000);
+const seed = numArg('seed', 0x16f022);
+const concurrency = numArg('concurrency', 8);
 const auth = process.argv.includes('--auth');
 const server = await createServer({
   env: {},

@@ -22,13 +22,10 @@ import { nowMicros } from '@tablecast/protocol';
 import { ChildRole, emitEvent, serveIpc } from './lib/child.js';
 import { StateGenerator, type PayloadKind } from './lib/state-payload.js';
 import { fmt, medSpread, median } from './lib/stats.js';
+import { arg } from './lib/args.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
-}
 
 async function serverRole(payload: PayloadKind): Promise<void> {
   const { startTablecastServer, bareFanOut } = await import('./lib/tablecast-target.js');

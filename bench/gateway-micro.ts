@@ -21,16 +21,13 @@ import { ClientSession, GatewayMetrics, Hub, MemoryBroker } from '@tablecast/gat
 import { StateGenerator } from './lib/state-payload.js';
 import { stateFrame } from './peers/bare-ws.js';
 import { median } from './lib/stats.js';
+import { numArg } from './lib/args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : def;
-}
 
-const N = arg('clients', 1000);
-const publishes = arg('publishes', 3000);
+const N = numArg('clients', 1000);
+const publishes = numArg('publishes', 3000);
 const warmup = Math.floor(publishes / 10);
-const junk = new Float64Array((arg('pollute-kb', 0) * 1024) / 8);
+const junk = new Float64Array((numArg('pollute-kb', 0) * 1024) / 8);
 let at = 0;
 let sink = 0;
 /** Reads and writes one double in each of the next 1024 cache lines (64 bytes apart) of the ring. */

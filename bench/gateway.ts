@@ -30,6 +30,7 @@ import { startLoadProbe } from './lib/machine-load.js';
 import { fmt, median, medSpread, range } from './lib/stats.js';
 import { IMPLS, type ImplName } from './lib/target.js';
 import type { PayloadKind } from './lib/state-payload.js';
+import { arg } from './lib/args.js';
 
 type Json = Record<string, unknown>;
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -37,10 +38,6 @@ const HZ = 30;
 /** --cpu-prof-loadgen DIR: profile the load generator too (diagnostics). */
 const loadgenProf = process.argv.includes('--cpu-prof-loadgen') ? arg('cpu-prof-loadgen', 'bench-profiles') : null;
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -24,15 +24,12 @@ import { MultipartParser } from '@remix-run/multipart-parser';
 import { MjpegParser } from '@tablecast/client';
 import { createServer } from '@tablecast/server';
 import { fmt, medSpread, percentileSorted } from './lib/stats.js';
+import { arg, numArg } from './lib/args.js';
 
-const arg = (name: string, d: string): string => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : d;
-};
-const seconds = Number(arg('--seconds', '4'));
-const runs = Number(arg('--runs', '31'));
-const quality = arg('--quality', 'medium');
-const split = Number(arg('--split', '0'));
+const seconds = numArg('seconds', 4);
+const runs = numArg('runs', 31);
+const quality = arg('quality', 'medium');
+const split = numArg('split', 0);
 
 /** One chunk as fetch delivered it, with its arrival time (ms, performance.now()). */
 interface Chunk {

@@ -16,14 +16,10 @@ import { billiardsCatalog } from '@tablecast/server';
 import { GatewayMetrics, Hub, MemoryBroker } from '@tablecast/gateway';
 import { StateGenerator } from './lib/state-payload.js';
 import { fmt, median, medSpread } from './lib/stats.js';
+import { numArg } from './lib/args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : def;
-}
-
-const rounds = arg('rounds', 15);
-const publishes = arg('publishes', 20_000);
+const rounds = numArg('rounds', 15);
+const publishes = numArg('publishes', 20_000);
 const gen = new StateGenerator('full');
 const payloads = Array.from({ length: 256 }, () => gen.next(nowMicros()));
 

@@ -13,12 +13,9 @@ import { fileURLToPath } from 'node:url';
 import {
   type Frame, type RgbImage, VisionPipeline, calibrateTable, decodeImage, detectBalls, detectCue,
 } from '@tablecast/vision';
+import { numArg } from './lib/args.js';
 
 const DATA = process.env.TABLECAST_BILLIARDS_DATA ?? fileURLToPath(new URL('../../shared/data/billiards/', import.meta.url));
-const arg = (name: string, d: number): number => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : d;
-};
 
 function stats(xs: number[]): { median: number; p90: number; p99: number; mean: number } {
   const s = xs.slice().sort((a, b) => a - b);
@@ -75,8 +72,8 @@ function bench(label: string, img: RgbImage, runs: number): void {
 /** 1-minute load average (the machine is shared: wall figures are only comparable at similar load). */
 const load = (): string => loadavg()[0]!.toFixed(2);
 
-const runs720 = arg('--runs720', 300);
-const runs4k = arg('--runs4k', 100);
+const runs720 = numArg('runs720', 300);
+const runs4k = numArg('runs4k', 100);
 console.log(`vision bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${load()} at start`);
 const d720 = await timeDecode(`${DATA}/table_w_balls.jpg`, 50);
 const d4k = await timeDecode(`${DATA}/grid.jpg`, 20);
