@@ -39,8 +39,8 @@ const LATIN1 = new TextDecoder('latin1');
 export class MjpegParser {
   /** Bytes of the part head read so far (boundary line, headers), while no body is open. */
   private head: Uint8Array = EMPTY;
-  /** The body being filled, with its headers' values, or null while reading a head. */
-  private body: { jpeg: Uint8Array<ArrayBuffer>; filled: number; frameNumber: number | null; captureMs: number | null } | null = null;
+  /** The part whose body is being filled (`filled` bytes so far), or null while reading a head. */
+  private body: { part: MjpegPart; filled: number } | null = null;
 
   /**
    * Adds `chunk` and returns the parts it completed.
@@ -53,11 +53,12 @@ export class MjpegParser {
     while (i < chunk.length) {
       const body = this.body;
       if (body) {
-        const n = Math.min(body.jpeg.length - body.filled, chunk.length - i);
-        body.jpeg.set(chunk.subarray(i, i + n), body.filled);
+        const { jpeg } = body.part;
+        const n = Math.min(jpeg.length - body.filled, chunk.length - i);
+        jpeg.set(chunk.subarray(i, i + n), body.filled);
         body.filled += n;
         i += n;
-        if (body.filled === body.jpeg.length) this.finish(parts);
+        if (body.filled === jpeg.length) this.finish(parts);
         continue;
       }
       // Look for the end of the head in what is held plus at most enough new bytes for a whole head.
@@ -73,7 +74,7 @@ export class MjpegParser {
       i += end + 4 - this.head.length;
       this.head = EMPTY;
       this.open(LATIN1.decode(probe.subarray(0, end)));
-      if (this.body!.jpeg.length === 0) this.finish(parts);
+      if (this.body!.part.jpeg.length === 0) this.finish(parts);
     }
     return parts;
   }
@@ -87,17 +88,18 @@ export class MjpegParser {
     const ts = headerOf(head, 'x-timestamp');
     const micros = ts === null ? NaN : parseTimestamp(ts);
     this.body = {
-      jpeg: new Uint8Array(Number(length)),
+      part: {
+        jpeg: new Uint8Array(Number(length)),
+        frameNumber: number !== null && /^\d+$/.test(number) ? Number(number) : null,
+        captureMs: Number.isFinite(micros) ? micros / 1000 : null,
+      },
       filled: 0,
-      frameNumber: number !== null && /^\d+$/.test(number) ? Number(number) : null,
-      captureMs: Number.isFinite(micros) ? micros / 1000 : null,
     };
   }
 
-  /** Moves the filled body to `parts`. The CRLF after it is read as the start of the next head. */
+  /** Moves the filled part to `parts`. The CRLF after it is read as the start of the next head. */
   private finish(parts: MjpegPart[]): void {
-    const { jpeg, frameNumber, captureMs } = this.body!;
-    parts.push({ jpeg, frameNumber, captureMs });
+    parts.push(this.body!.part);
     this.body = null;
   }
 }
